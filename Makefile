@@ -1,0 +1,112 @@
+# wicket: the module for every installed Debian kernel, the userspace
+# programs, the tests. `make help` lists the targets.
+
+VERSION := $(shell cat VERSION)
+BUILD   := build
+BIN     := $(BUILD)/bin
+OBJ     := $(BUILD)/obj
+
+# Kernels to build wicket.ko for: KVER=... or every kernel with headers.
+KVER    ?= $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-8s %s\n' $(1) $(2);
+endif
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
+	    -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+	    -DWICKET_RELEASE='"$(VERSION)"' -Ikmod -Idaemon
+pkgcflags = $(if $(1),$(shell pkg-config --cflags $(1)))
+pkglibs   = $(if $(1),$(shell pkg-config --libs $(1)))
+
+# Each program: its sources and the pkg-config packages it links against.
+wicketd_SRCS       := daemon/main.c daemon/kernel.c daemon/log.c
+wicketd_PKGS       := libmnl libevent
+wicketctl_SRCS     := daemon/wicketctl.c daemon/kernel.c daemon/log.c
+wicketctl_PKGS     := libmnl jansson
+wicket-helper_SRCS := client/helper.c
+wicket-helper_PKGS :=
+PROGRAMS := wicketd wicketctl wicket-helper
+
+# Unit tests: tests/unit/test_X.c with the sources it exercises.
+test_kernel_SRCS := tests/unit/test_kernel.c daemon/kernel.c daemon/log.c
+test_kernel_PKGS := libmnl cmocka
+UNIT_TESTS := test_kernel
+
+obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
+
+.PHONY: all modules test-modules programs unit-tests check style clean help demo
+all: modules programs
+
+help:
+	@echo "make            build wicket.ko for $(or $(KVER),no kernel) and the programs"
+	@echo "make check      install deps, build, run every test (unit, style, VM)"
+	@echo "make style      checkpatch on kmod/, clang-format check on the rest"
+	@echo "make KVER=x     build the module for kernel x only"
+	@echo "make V=1        show the commands"
+
+# --- the module, once per kernel, each in its own shadow tree so the
+# --- kernels' objects never mix (build/<kver>/kmod/wicket.ko).
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/uapi/*.h) kmod/Kbuild Kbuild VERSION
+
+define kmod_rules
+$(BUILD)/$(1)/kmod/wicket.ko: $(KMOD_SRCS)
+	$$(call say,KMOD,$$@)
+	$(Q)scripts/shadow-tree $(BUILD)/$(1) Kbuild VERSION kmod
+	$(Q)$$(MAKE) -s -C /lib/modules/$(1)/build M=$(CURDIR)/$(BUILD)/$(1) modules \
+		$(if $(filter 1,$(V)),,>$(BUILD)/$(1)/kbuild.log 2>&1 || { cat $(BUILD)/$(1)/kbuild.log; exit 1; })
+modules: $(BUILD)/$(1)/kmod/wicket.ko
+
+# The VM harness's self-test module (WARNs on load).
+$(BUILD)/$(1)/tests/vm/selftest/warn_on_load.ko: tests/vm/selftest/warn_on_load.c tests/vm/selftest/Kbuild
+	$$(call say,KMOD,$$@)
+	$(Q)scripts/shadow-tree $(BUILD)/$(1) tests/vm/selftest
+	$(Q)$$(MAKE) -s -C /lib/modules/$(1)/build M=$(CURDIR)/$(BUILD)/$(1)/tests/vm/selftest modules \
+		$(if $(filter 1,$(V)),,>$(BUILD)/$(1)/kbuild-selftest.log 2>&1 || { cat $(BUILD)/$(1)/kbuild-selftest.log; exit 1; })
+test-modules: $(BUILD)/$(1)/tests/vm/selftest/warn_on_load.ko
+endef
+$(foreach k,$(KVER),$(eval $(call kmod_rules,$(k))))
+modules:
+	$(if $(KVER),,@echo "no kernel headers installed: run scripts/deps" >&2; exit 1)
+
+# --- userspace
+define program_rules
+$(BIN)/$(1): $(call obj,$($(1)_SRCS))
+	$$(call say,LD,$$@)
+	@mkdir -p $$(@D)
+	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(call pkglibs,$($(1)_PKGS)) -lpthread
+$(call obj,$($(1)_SRCS)): PKG_CFLAGS := $(call pkgcflags,$($(1)_PKGS))
+endef
+$(foreach p,$(PROGRAMS) $(UNIT_TESTS),$(eval $(call program_rules,$(p))))
+
+$(OBJ)/%.o: %.c
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+programs: $(addprefix $(BIN)/,$(PROGRAMS))
+unit-tests: $(addprefix $(BIN)/,$(UNIT_TESTS))
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
+
+# --- checks
+# Installs what is missing, builds everything, runs every suite.
+check:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all unit-tests test-modules
+	@tests/check
+
+style:
+	@tests/style/run
+
+clean:
+	rm -rf $(BUILD)
+
+demo:
+	@scripts/demo
