@@ -1,35 +1,98 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * wicket: per-client forwarding gate for venue internet gateways.
- * Module entry: brings the subsystems up in order and down in reverse.
+ * Module entry: per-namespace state, then the netlink family, up in order
+ * and down in reverse.
  */
 
 #include <linux/module.h>
 #include <net/genetlink.h>
+#include <net/netns/generic.h>
 
+#include "events.h"
+#include "garden.h"
+#include "hooks.h"
 #include "netlink.h"
+#include "ports.h"
+#include "table.h"
 #include "uapi/wicket.h"
+
+#define WICKET_DEFAULT_MAX_CLIENTS (1U << 20)
+#define WICKET_DEFAULT_SEEN_PER_SEC 100
+
+static unsigned int wicket_net_id __read_mostly;
+
+struct wicket_net *wicket_pernet(struct net *net)
+{
+	return net_generic(net, wicket_net_id);
+}
+
+static int __net_init wicket_net_init(struct net *net)
+{
+	struct wicket_net *wn = wicket_pernet(net);
+
+	wn->net = net;
+	mutex_init(&wn->lock);
+	xa_init(&wn->ports);
+	wn->max_clients = WICKET_DEFAULT_MAX_CLIENTS;
+	wn->generation = 1;
+	ratelimit_state_init(&wn->seen_limit, HZ, WICKET_DEFAULT_SEEN_PER_SEC);
+	/* Suppressed events are expected: say nothing about them. */
+	ratelimit_set_flags(&wn->seen_limit, RATELIMIT_MSG_ON_RELEASE);
+	return wicket_table_init(wn);
+}
+
+static void __net_exit wicket_net_exit(struct net *net)
+{
+	struct wicket_net *wn = wicket_pernet(net);
+
+	wicket_hooks_unregister(wn);
+	mutex_lock(&wn->lock);
+	wicket_table_destroy(wn);
+	xa_destroy(&wn->ports);
+	wicket_garden_flush(wn);
+	mutex_unlock(&wn->lock);
+}
+
+static struct pernet_operations wicket_net_ops = {
+	.init = wicket_net_init,
+	.exit = wicket_net_exit,
+	.id = &wicket_net_id,
+	.size = sizeof(struct wicket_net),
+};
 
 static int __init wicket_init(void)
 {
 	int ret;
 
+	ret = register_pernet_subsys(&wicket_net_ops);
+	if (ret) {
+		pr_err("cannot set up per-namespace state: %d\n", ret);
+		goto err_pernet;
+	}
 	ret = wicket_netlink_init();
 	if (ret) {
 		pr_err("cannot register the generic netlink family: %d\n", ret);
 		goto err_netlink;
 	}
+	wicket_events_enable(true);
 
 	pr_info("release %s loaded\n", WICKET_RELEASE);
 	return 0;
 
 err_netlink:
+	unregister_pernet_subsys(&wicket_net_ops);
+err_pernet:
 	return ret;
 }
 
 static void __exit wicket_exit(void)
 {
+	wicket_events_enable(false);
 	wicket_netlink_uninit();
+	unregister_pernet_subsys(&wicket_net_ops);
+	/* Clients freed after a grace period must be gone with our code. */
+	rcu_barrier();
 }
 
 module_init(wicket_init);

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The gate itself: netfilter hooks for IPv4 and IPv6.
+ *
+ * FORWARD gates and counts. Upstream (arriving on an access port) a packet
+ * passes only if its port, source MAC and source address all belong to one
+ * client that may pass now; downstream (leaving through an access port) it
+ * is matched by destination address. Unpaid clients reach the walled
+ * garden, both ways. Traffic to the gateway itself never reaches FORWARD:
+ * DHCP, DNS and the portal always work.
+ *
+ * PRE_ROUTING marks the packets of clients that may not pass whose
+ * destination port nftables can redirect to the gateway (HTTP to the
+ * portal, DNS to its resolver), before NAT sees them.
+ */
+
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/ipv6.h>
+
+#include "events.h"
+#include "garden.h"
+#include "hooks.h"
+#include "ports.h"
+#include "table.h"
+
+static const u8 *wicket_source_mac(const struct sk_buff *skb)
+{
+	if (!skb_mac_header_was_set(skb) || skb_mac_header_len(skb) < ETH_HLEN)
+		return NULL;
+	return eth_hdr(skb)->h_source;
+}
+
+/* The client that port, source MAC and source address all name, or NULL. */
+static struct wicket_client *
+wicket_source_client(struct wicket_net *wn, const struct sk_buff *skb,
+		     const struct net_device *in, const struct in6_addr *src,
+		     const u8 *mac)
+{
+	struct wicket_addr *a = wicket_addr_lookup(wn, src);
+	struct wicket_client *c;
+
+	if (!a)
+		return NULL;
+	c = a->client;
+	if (c->key.ifindex != in->ifindex || !mac ||
+	    !ether_addr_equal(c->key.mac, mac))
+		return NULL;
+	return c;
+}
+
+static void wicket_report_unknown(struct wicket_net *wn,
+				  const struct net_device *in, const u8 *mac,
+				  const struct in6_addr *src)
+{
+	if (!mac)
+		return;
+	wicket_event_seen(wn, in->ifindex, mac,
+			  ipv6_addr_any(src) ? NULL : src);
+}
+
+static bool wicket_upstream(struct wicket_net *wn, struct sk_buff *skb,
+			    const struct net_device *in, u8 mode,
+			    const struct in6_addr *src,
+			    const struct in6_addr *dst)
+{
+	const u8 *mac = wicket_source_mac(skb);
+	struct wicket_client *c;
+
+	if (mode == WICKET_PORT_BLOCKED)
+		return false;
+	c = wicket_source_client(wn, skb, in, src, mac);
+	if (!c) {
+		wicket_report_unknown(wn, in, mac, src);
+		return mode == WICKET_PORT_FREE || wicket_garden_match(wn, dst);
+	}
+	if (READ_ONCE(c->state) == WICKET_STATE_BLOCKED)
+		return false;
+	if (mode == WICKET_PORT_FREE) {
+		wicket_client_count(c, this_cpu_ptr(c->stats), true, skb->len);
+		return true;
+	}
+	return wicket_client_pass(c, true, skb->len) ||
+	       wicket_garden_match(wn, dst);
+}
+
+static bool wicket_downstream(struct wicket_net *wn, struct sk_buff *skb,
+			      const struct net_device *out, u8 mode,
+			      const struct in6_addr *src,
+			      const struct in6_addr *dst)
+{
+	struct wicket_addr *a;
+	struct wicket_client *c = NULL;
+
+	if (mode == WICKET_PORT_BLOCKED)
+		return false;
+	a = wicket_addr_lookup(wn, dst);
+	if (a && a->client->key.ifindex == out->ifindex)
+		c = a->client;
+	if (!c)
+		return mode == WICKET_PORT_FREE || wicket_garden_match(wn, src);
+	if (READ_ONCE(c->state) == WICKET_STATE_BLOCKED)
+		return false;
+	if (mode == WICKET_PORT_FREE) {
+		wicket_client_count(c, this_cpu_ptr(c->stats), false, skb->len);
+		return true;
+	}
+	return wicket_client_pass(c, false, skb->len) ||
+	       wicket_garden_match(wn, src);
+}
+
+static unsigned int wicket_gate(struct wicket_net *wn, struct sk_buff *skb,
+				const struct nf_hook_state *state,
+				const struct in6_addr *src,
+				const struct in6_addr *dst)
+{
+	u8 in_mode = wicket_port_mode(wn, state->in->ifindex);
+	u8 out_mode = wicket_port_mode(wn, state->out->ifindex);
+
+	if (in_mode && !wicket_upstream(wn, skb, state->in, in_mode, src, dst))
+		return NF_DROP;
+	if (out_mode &&
+	    !wicket_downstream(wn, skb, state->out, out_mode, src, dst))
+		return NF_DROP;
+	return NF_ACCEPT;
+}
+
+static unsigned int wicket_forward4(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct in6_addr src, dst;
+
+	ipv6_addr_set_v4mapped(iph->saddr, &src);
+	ipv6_addr_set_v4mapped(iph->daddr, &dst);
+	return wicket_gate(priv, skb, state, &src, &dst);
+}
+
+static unsigned int wicket_forward6(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+	return wicket_gate(priv, skb, state, &ip6h->saddr, &ip6h->daddr);
+}
+
+/* Ports nftables redirects to the gateway: HTTP to the portal, DNS. */
+static bool wicket_redirectable(u8 proto, __be16 dport)
+{
+	return (proto == IPPROTO_TCP && dport == htons(80)) ||
+	       ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) &&
+		dport == htons(53));
+}
+
+static void wicket_mark_captive(struct wicket_net *wn, struct sk_buff *skb,
+				const struct net_device *in, u32 mask,
+				const struct in6_addr *src)
+{
+	const u8 *mac = wicket_source_mac(skb);
+	struct wicket_client *c;
+
+	c = wicket_source_client(wn, skb, in, src, mac);
+	if (c && wicket_client_open(c))
+		return;
+	skb->mark = (skb->mark & ~mask) | (READ_ONCE(wn->mark) & mask);
+	if (!c)
+		wicket_report_unknown(wn, in, mac, src);
+}
+
+/* The destination port of a TCP or UDP packet (both keep it at offset 2). */
+static bool wicket_dport(const struct sk_buff *skb, unsigned int thoff,
+			 __be16 *dport)
+{
+	__be16 _ports[2];
+	const __be16 *ports;
+
+	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
+	if (!ports)
+		return false;
+	*dport = ports[1];
+	return true;
+}
+
+static unsigned int wicket_prerouting4(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	struct wicket_net *wn = priv;
+	u32 mask = READ_ONCE(wn->mark_mask);
+	const struct iphdr *iph;
+	struct in6_addr src;
+	__be16 dport;
+
+	if (!mask || wicket_port_mode(wn, state->in->ifindex) !=
+		     WICKET_PORT_CHARGE)
+		return NF_ACCEPT;
+	iph = ip_hdr(skb);
+	if (ip_is_fragment(iph) && (iph->frag_off & htons(IP_OFFSET)))
+		return NF_ACCEPT;
+	if (!wicket_dport(skb, ip_hdrlen(skb), &dport) ||
+	    !wicket_redirectable(iph->protocol, dport))
+		return NF_ACCEPT;
+	ipv6_addr_set_v4mapped(iph->saddr, &src);
+	wicket_mark_captive(wn, skb, state->in, mask, &src);
+	return NF_ACCEPT;
+}
+
+static unsigned int wicket_prerouting6(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	struct wicket_net *wn = priv;
+	u32 mask = READ_ONCE(wn->mark_mask);
+	__be16 frag_off, dport;
+	u8 proto;
+	int thoff;
+
+	if (!mask || wicket_port_mode(wn, state->in->ifindex) !=
+		     WICKET_PORT_CHARGE)
+		return NF_ACCEPT;
+	proto = ipv6_hdr(skb)->nexthdr;
+	thoff = ipv6_skip_exthdr(skb, sizeof(struct ipv6hdr), &proto,
+				 &frag_off);
+	if (thoff < 0 || (frag_off & htons(~0x7)))
+		return NF_ACCEPT;
+	if (!wicket_dport(skb, thoff, &dport) ||
+	    !wicket_redirectable(proto, dport))
+		return NF_ACCEPT;
+	wicket_mark_captive(wn, skb, state->in, mask, &ipv6_hdr(skb)->saddr);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops wicket_hook_template[] = {
+	{
+		.hook = wicket_forward4,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP_PRI_FILTER - 10,
+	},
+	{
+		.hook = wicket_forward6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP6_PRI_FILTER - 10,
+	},
+	{
+		.hook = wicket_prerouting4,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_NAT_DST - 10,
+	},
+	{
+		.hook = wicket_prerouting6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_NAT_DST - 10,
+	},
+};
+
+int wicket_hooks_register(struct wicket_net *wn)
+{
+	unsigned int i;
+	int ret;
+
+	BUILD_BUG_ON(ARRAY_SIZE(wicket_hook_template) !=
+		     ARRAY_SIZE(wn->hook_ops));
+	if (wn->hooks_registered)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(wn->hook_ops); i++) {
+		wn->hook_ops[i] = wicket_hook_template[i];
+		wn->hook_ops[i].priv = wn;
+	}
+	ret = nf_register_net_hooks(wn->net, wn->hook_ops,
+				    ARRAY_SIZE(wn->hook_ops));
+	if (!ret)
+		wn->hooks_registered = true;
+	return ret;
+}
+
+void wicket_hooks_unregister(struct wicket_net *wn)
+{
+	if (!wn->hooks_registered)
+		return;
+	nf_unregister_net_hooks(wn->net, wn->hook_ops,
+				ARRAY_SIZE(wn->hook_ops));
+	wn->hooks_registered = false;
+}
