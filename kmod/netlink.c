@@ -125,18 +125,19 @@ static int wicket_nl_port_parse(struct genl_info *info, struct nlattr **tb,
 	ret = wicket_nl_check_protocol(info->attrs, info->extack);
 	if (ret)
 		return ret;
-	if (GENL_REQ_ATTR_CHECK(info, WICKET_A_PORT))
+	if (WICKET_NL_REQUIRE(info->extack, NULL, info->attrs, WICKET_A_PORT,
+			      "WICKET_A_PORT is required"))
 		return -EINVAL;
 	ret = nla_parse_nested(tb, WICKET_PORT_A_MAX, info->attrs[WICKET_A_PORT],
 			       wicket_port_policy, info->extack);
 	if (ret)
 		return ret;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[WICKET_A_PORT], tb,
-			      WICKET_PORT_A_IFINDEX))
+	if (WICKET_NL_REQUIRE(info->extack, info->attrs[WICKET_A_PORT], tb,
+			      WICKET_PORT_A_IFINDEX, "a port needs IFINDEX"))
 		return -EINVAL;
-	if (need_mode && NL_REQ_ATTR_CHECK(info->extack,
-					   info->attrs[WICKET_A_PORT], tb,
-					   WICKET_PORT_A_MODE))
+	if (need_mode &&
+	    WICKET_NL_REQUIRE(info->extack, info->attrs[WICKET_A_PORT], tb,
+			      WICKET_PORT_A_MODE, "setting a port needs MODE"))
 		return -EINVAL;
 	return 0;
 }
@@ -237,15 +238,17 @@ static int wicket_nl_garden_change(struct genl_info *info, bool add)
 	ret = wicket_nl_check_protocol(info->attrs, info->extack);
 	if (ret)
 		return ret;
-	if (GENL_REQ_ATTR_CHECK(info, WICKET_A_GARDEN))
+	if (WICKET_NL_REQUIRE(info->extack, NULL, info->attrs, WICKET_A_GARDEN,
+			      "WICKET_A_GARDEN is required"))
 		return -EINVAL;
 	ret = nla_parse_nested(tb, WICKET_GARDEN_A_MAX,
 			       info->attrs[WICKET_A_GARDEN],
 			       wicket_garden_policy, info->extack);
 	if (ret)
 		return ret;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[WICKET_A_GARDEN], tb,
-			      WICKET_GARDEN_A_PREFIXLEN))
+	if (WICKET_NL_REQUIRE(info->extack, info->attrs[WICKET_A_GARDEN], tb,
+			      WICKET_GARDEN_A_PREFIXLEN,
+			      "a garden prefix needs PREFIXLEN"))
 		return -EINVAL;
 	ret = wicket_nl_get_prefix(tb, &addr, &len, info->extack);
 	if (ret)
@@ -337,7 +340,8 @@ static int wicket_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	ret = wicket_nl_check_protocol(info->attrs, info->extack);
 	if (ret)
 		return ret;
-	if (GENL_REQ_ATTR_CHECK(info, WICKET_A_CONFIG))
+	if (WICKET_NL_REQUIRE(info->extack, NULL, info->attrs, WICKET_A_CONFIG,
+			      "WICKET_A_CONFIG is required"))
 		return -EINVAL;
 	ret = nla_parse_nested(tb, WICKET_CONFIG_A_MAX, config,
 			       wicket_config_policy, info->extack);

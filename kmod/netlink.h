@@ -11,6 +11,17 @@
 
 extern struct genl_family wicket_genl_family;
 
+/*
+ * A required attribute is missing: tell tools which (the extended ACK's
+ * missing-type) and people what (a message). True when missing.
+ */
+#define WICKET_NL_REQUIRE(extack, nest, tb, type, msg) ({		\
+	bool __missing = NL_REQ_ATTR_CHECK(extack, nest, tb, type);	\
+	if (__missing)							\
+		NL_SET_ERR_MSG(extack, msg);				\
+	__missing;							\
+})
+
 int wicket_netlink_init(void);
 void wicket_netlink_uninit(void);
 

@@ -141,8 +141,10 @@ static int wicket_parse_client(struct nlattr *nest,
 	if (ret)
 		return ret;
 	req->nest = nest;
-	if (NL_REQ_ATTR_CHECK(extack, nest, tb, WICKET_CLIENT_A_PORT) ||
-	    NL_REQ_ATTR_CHECK(extack, nest, tb, WICKET_CLIENT_A_MAC))
+	if (WICKET_NL_REQUIRE(extack, nest, tb, WICKET_CLIENT_A_PORT,
+			      "a client needs PORT and MAC") ||
+	    WICKET_NL_REQUIRE(extack, nest, tb, WICKET_CLIENT_A_MAC,
+			      "a client needs PORT and MAC"))
 		return -EINVAL;
 	req->key.ifindex = nla_get_u32(tb[WICKET_CLIENT_A_PORT]);
 	memcpy(req->key.mac, nla_data(tb[WICKET_CLIENT_A_MAC]), ETH_ALEN);
@@ -364,7 +366,8 @@ static int wicket_nl_client_batch(struct genl_info *info,
 	ret = wicket_nl_check_protocol(info->attrs, info->extack);
 	if (ret)
 		return ret;
-	if (GENL_REQ_ATTR_CHECK(info, WICKET_A_CLIENTS))
+	if (WICKET_NL_REQUIRE(info->extack, NULL, info->attrs, WICKET_A_CLIENTS,
+			      "WICKET_A_CLIENTS is required"))
 		return -EINVAL;
 	nla_for_each_nested(nest, clients, rem)
 		n++;
@@ -606,7 +609,8 @@ int wicket_nl_client_get(struct sk_buff *skb, struct genl_info *info)
 	ret = wicket_nl_get_flags(info->attrs, &flags, info->extack);
 	if (ret)
 		return ret;
-	if (GENL_REQ_ATTR_CHECK(info, WICKET_A_CLIENT))
+	if (WICKET_NL_REQUIRE(info->extack, NULL, info->attrs, WICKET_A_CLIENT,
+			      "WICKET_A_CLIENT is required"))
 		return -EINVAL;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
