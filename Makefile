@@ -37,7 +37,9 @@ PROGRAMS := wicketd wicketctl wicket-helper
 # Unit tests: tests/unit/test_X.c with the sources it exercises.
 test_kernel_SRCS := tests/unit/test_kernel.c daemon/kernel.c daemon/log.c
 test_kernel_PKGS := libmnl cmocka
-UNIT_TESTS := test_kernel
+test_kernel_msgs_SRCS := tests/unit/test_kernel_msgs.c daemon/kernel.c daemon/log.c
+test_kernel_msgs_PKGS := libmnl cmocka
+UNIT_TESTS := test_kernel test_kernel_msgs
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
