@@ -32,7 +32,10 @@ wicketctl_SRCS     := daemon/wicketctl.c daemon/kernel.c daemon/log.c
 wicketctl_PKGS     := libmnl jansson
 wicket-helper_SRCS := client/helper.c
 wicket-helper_PKGS :=
-PROGRAMS := wicketd wicketctl wicket-helper
+# wicket-nl: the low-level netlink tool of the kernel tests and vendors.
+wicket-nl_SRCS     := $(sort $(wildcard tests/tools/*.c)) daemon/kernel.c daemon/log.c
+wicket-nl_PKGS     := libmnl
+PROGRAMS := wicketd wicketctl wicket-helper wicket-nl
 
 # Unit tests: tests/unit/test_X.c with the sources it exercises.
 test_kernel_SRCS := tests/unit/test_kernel.c daemon/kernel.c daemon/log.c
