@@ -419,7 +419,8 @@ static void describe(struct transaction *t, const struct kernel_ack *ack)
 		char mac[18];
 
 		kernel_mac_format(t->clients[i].mac, mac, sizeof(mac));
-		snprintf(prefix, sizeof(prefix), "client %zu (port %u, mac %s): ", t->base + i,
+		/* Counted from 1, as a person counts the lines of a batch. */
+		snprintf(prefix, sizeof(prefix), "client %zu (port %u, mac %s): ", t->base + i + 1,
 			 t->clients[i].port, mac);
 		k->error_index = (long)(t->base + i);
 	}
@@ -921,7 +922,7 @@ static int client_batch(struct kernel *k, uint8_t cmd, const struct kernel_clien
 	for (i = 0; i < n; i++)
 		if (!valid_client(&clients[i]))
 			return fail(k, -EINVAL,
-				    "client %zu: more than %d addresses or an unknown address family", i,
+				    "client %zu: more than %d addresses or an unknown address family", i + 1,
 				    WICKET_MAX_ADDRS);
 	if (n == 0)
 		return 0;
@@ -933,7 +934,7 @@ static int client_batch(struct kernel *k, uint8_t cmd, const struct kernel_clien
 						 cmd, clients + done, n - done);
 
 		if (taken < 0)
-			return fail(k, taken, "client %zu does not fit in a message", done);
+			return fail(k, taken, "client %zu does not fit in a message", done + 1);
 		((struct nlmsghdr *)k->sbuf)->nlmsg_seq = ++k->seq;
 		t = (struct transaction){
 			.k = k, .clients = clients + done, .nclients = (size_t)taken, .base = done

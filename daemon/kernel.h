@@ -113,8 +113,9 @@ void kernel_close(struct kernel *k);
 const char *kernel_error(const struct kernel *k);
 /*
  * After a failed batch call: the index, in the caller's array, of the
- * client the kernel's error names ("client 17 (port 5, mac ...): ..."), or
- * -1 when the error names none.
+ * client the kernel's error names, or -1 when the error names none.
+ * kernel_error() then starts with that client, counted from 1 like the
+ * lines of a batch file: clients[16] is "client 17 (port 5, mac ...): ".
  */
 long kernel_error_index(const struct kernel *k);
 
