@@ -42,7 +42,9 @@ test_kernel_SRCS := tests/unit/test_kernel.c daemon/kernel.c daemon/log.c
 test_kernel_PKGS := libmnl cmocka
 test_kernel_msgs_SRCS := tests/unit/test_kernel_msgs.c daemon/kernel.c daemon/log.c
 test_kernel_msgs_PKGS := libmnl cmocka
-UNIT_TESTS := test_kernel test_kernel_msgs
+test_wicket_nl_SRCS := tests/unit/test_wicket_nl.c tests/tools/raw-attrs.c tests/tools/nl-text.c
+test_wicket_nl_PKGS := libmnl cmocka
+UNIT_TESTS := test_kernel test_kernel_msgs test_wicket_nl
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 

@@ -59,111 +59,6 @@ int nl_usage(const char *usage, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* --- text forms */
-
-static int parse_digits(const char *s, int base, uint64_t max, uint64_t *v)
-{
-	char *end;
-	unsigned long long n;
-
-	/* strtoull takes signs and spaces: a number here has none. */
-	if (!s[0] || s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	n = strtoull(s, &end, base);
-	if (errno || *end || n > max)
-		return -1;
-	*v = n;
-	return 0;
-}
-
-int nl_parse_u64(const char *s, uint64_t max, uint64_t *v)
-{
-	return parse_digits(s, 10, max, v);
-}
-
-int nl_parse_number(const char *s, uint64_t max, uint64_t *v)
-{
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		return s[2] && s[2] != '-' && s[2] != '+' ? parse_digits(s, 16, max, v) : -1;
-	return parse_digits(s, 10, max, v);
-}
-
-int nl_parse_dev(const char *s, uint32_t *ifindex, char *why)
-{
-	uint64_t n;
-
-	if (nl_parse_u64(s, UINT32_MAX, &n) == 0) {
-		*ifindex = (uint32_t)n;
-		return 0;
-	}
-	*ifindex = if_nametoindex(s);
-	if (*ifindex == 0) {
-		snprintf(why, WHY_LEN, "no interface '%s'", s);
-		return -1;
-	}
-	return 0;
-}
-
-static const char *const state_names[] = {
-	[WICKET_STATE_CAPTIVE] = "captive",
-	[WICKET_STATE_PROVISIONAL] = "provisional",
-	[WICKET_STATE_AUTHORIZED] = "authorized",
-	[WICKET_STATE_BLOCKED] = "blocked",
-};
-
-static const char *const mode_names[] = {
-	[WICKET_PORT_CHARGE] = "charge",
-	[WICKET_PORT_FREE] = "free",
-	[WICKET_PORT_BLOCKED] = "blocked",
-};
-
-static int name_lookup(const char *const *names, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		if (names[i] && strcmp(names[i], s) == 0)
-			return (int)i;
-	return -1;
-}
-
-static const char *name_of(const char *const *names, size_t n, unsigned int v, char *buf, size_t len)
-{
-	if (v < n && names[v])
-		return names[v];
-	snprintf(buf, len, "%u", v);
-	return buf;
-}
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-int nl_parse_state(const char *s, uint8_t *state)
-{
-	int v = name_lookup(state_names, COUNT(state_names), s);
-
-	if (v < 0)
-		return -1;
-	*state = (uint8_t)v;
-	return 0;
-}
-
-const char *nl_state_name(uint8_t state, char *buf, size_t len)
-{
-	return name_of(state_names, COUNT(state_names), state, buf, len);
-}
-
-const char *nl_port_name(uint32_t ifindex, char *buf, size_t len)
-{
-	char name[IF_NAMESIZE];
-
-	if (if_indextoname(ifindex, name))
-		snprintf(buf, len, "%s", name);
-	else
-		snprintf(buf, len, "%u", ifindex);
-	return buf;
-}
-
 /* --- version */
 
 static int cmd_version(int argc, char **argv)
@@ -187,7 +82,7 @@ static int print_port(const struct kernel_port *p, void *arg)
 
 	(void)arg;
 	printf("port=%s ifindex=%u mode=%s\n", nl_port_name(p->ifindex, name, sizeof(name)), p->ifindex,
-	       name_of(mode_names, COUNT(mode_names), p->mode, mode, sizeof(mode)));
+	       nl_mode_name(p->mode, mode, sizeof(mode)));
 	return 0;
 }
 
@@ -195,17 +90,16 @@ static int cmd_port(int argc, char **argv)
 {
 	char why[WHY_LEN];
 	uint32_t ifindex;
-	int mode;
+	uint8_t mode;
 
 	if (argc == 2 && strcmp(argv[1], "list") == 0)
 		return kernel_port_dump(nl_kernel(), print_port, NULL) ? nl_kernel_failed() : 0;
 	if (argc == 4 && strcmp(argv[1], "set") == 0) {
 		if (nl_parse_dev(argv[2], &ifindex, why))
 			return nl_usage(USAGE_PORT, "%s", why);
-		mode = name_lookup(mode_names, COUNT(mode_names), argv[3]);
-		if (mode < 0)
+		if (nl_parse_mode(argv[3], &mode))
 			return nl_usage(USAGE_PORT, "unknown port mode '%s'", argv[3]);
-		return kernel_port_set(nl_kernel(), ifindex, (uint8_t)mode) ? nl_kernel_failed() : 0;
+		return kernel_port_set(nl_kernel(), ifindex, mode) ? nl_kernel_failed() : 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "del") == 0) {
 		if (nl_parse_dev(argv[2], &ifindex, why))
@@ -435,6 +329,8 @@ static int cmd_events(int argc, char **argv)
 }
 
 /* --- dispatch */
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct command {
 	const char *name;
