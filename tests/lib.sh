@@ -99,25 +99,83 @@ addr() {
 	done
 }
 
-# The usual three hosts: client -- router (the gateway) -- upstream.
-#   client   c0 10.0.1.2/24  fd00:1::2/64, default via the router
-#   router   r0 10.0.1.1/24  fd00:1::1/64 (access side)
-#            r1 10.0.2.1/24  fd00:2::1/64 (upstream side), forwarding on
-#   upstream u0 10.0.2.2/24  fd00:2::2/64, default via the router
-setup_topology() {
-	setup_ns client router upstream || return 1
-	link_ns "$client" c0 "$router" r0 || return 1
-	link_ns "$router" r1 "$upstream" u0 || return 1
-	addr "$client" c0 10.0.1.2/24 fd00:1::2/64
-	addr "$router" r0 10.0.1.1/24 fd00:1::1/64
-	addr "$router" r1 10.0.2.1/24 fd00:2::1/64
-	addr "$upstream" u0 10.0.2.2/24 fd00:2::2/64
-	ip -n "$client" route add default via 10.0.1.1
-	ip -n "$client" -6 route add default via fd00:1::1
-	ip -n "$upstream" route add default via 10.0.2.1
-	ip -n "$upstream" -6 route add default via fd00:2::1
+# A gateway between guests and an upstream network:
+#   router    r-up 10.99.0.1/24 fd00:99::1/64, forwarding on
+#   upstream  u0   10.99.0.2/24 fd00:99::2/64 ("the internet"), and a
+#             walled-garden host at 10.98.0.2 / fd00:98::2 on its lo
+setup_gateway() {
+	setup_ns router upstream || return 1
+	link_ns "$router" r-up "$upstream" u0 || return 1
+	addr "$router" r-up 10.99.0.1/24 fd00:99::1/64
+	addr "$upstream" u0 10.99.0.2/24 fd00:99::2/64
+	addr "$upstream" lo 10.98.0.2/32 fd00:98::2/128
 	ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ip -n "$router" route add 10.98.0.0/24 via 10.99.0.2
+	ip -n "$router" -6 route add fd00:98::/64 via fd00:99::2
+	ip -n "$upstream" route add default via 10.99.0.1
+	ip -n "$upstream" -6 route add default via fd00:99::1
 }
+
+# add_guest VAR N [MAC]: a guest namespace on the router's access port
+# r<N> (a veth), at 10.0.N.2/24 and fd00:N::2/64, gateway .1 / ::1.
+add_guest() {
+	local var=$1 n=$2 mac=${3:-} ns
+	setup_ns "$var" || return 1
+	ns=${!var}
+	link_ns "$ns" eth0 "$router" "r$n" || return 1
+	[ -z "$mac" ] || ip -n "$ns" link set eth0 address "$mac"
+	addr "$ns" eth0 "10.0.$n.2/24" "fd00:$n::2/64"
+	addr "$router" "r$n" "10.0.$n.1/24" "fd00:$n::1/64"
+	ip -n "$ns" route add default via "10.0.$n.1"
+	ip -n "$ns" -6 route add default via "fd00:$n::1"
+}
+
+# The MAC of an interface in a namespace.
+mac_of() { ip -n "$1" -br link show "$2" | awk '{print $3}'; }
+
+# ping_ok NS ADDR [ping options]: one echo answered within a second.
+ping_ok() {
+	local ns=$1 dst=$2
+	shift 2
+	ip netns exec "$ns" ping -q -n -c 1 -W 1 "$@" "$dst" > /dev/null 2>&1
+}
+
+# udp_send NS ADDR PORT: one datagram (bash's /dev/udp, no extra tool).
+udp_send() {
+	ip netns exec "$1" bash -c "echo wicket > /dev/udp/$2/$3" 2> /dev/null
+}
+
+# Count what reaches a namespace: count_init NS installs input counters,
+# count_get NS NAME reads one (names: udp53, udp9, icmp, icmpv6, tcp80).
+count_init() {
+	ip netns exec "$1" nft -f - <<-'NFT'
+	table inet count {
+		counter udp53 { }
+		counter udp9 { }
+		counter icmp { }
+		counter icmpv6 { }
+		counter tcp80 { }
+		chain input {
+			type filter hook input priority 0;
+			udp dport 53 counter name udp53
+			udp dport 9 counter name udp9
+			icmp type echo-request counter name icmp
+			icmpv6 type echo-request counter name icmpv6
+			tcp dport 80 counter name tcp80
+		}
+	}
+	NFT
+}
+count_get() {
+	ip netns exec "$1" nft list counter inet count "$2" |
+		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+}
+
+# Fields of a client as wicket-nl prints them: field NAME < line.
+field() { tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# Run wicket-nl in the router's namespace.
+wnl() { ip netns exec "$router" wicket-nl "$@"; }
 
 # The module built for the running kernel.
 wicket_module() { echo "$WICKET_TOP/build/$(uname -r)/kmod/wicket.ko"; }

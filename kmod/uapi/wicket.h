@@ -54,7 +54,9 @@
  *   address set, TIMEOUT_MS 0 removes the deadline, BYTE_CAP 0 the cap.
  *   A new deadline or cap, or a new state, clears the CLOSED flag.
  *   Batches: the whole batch is validated before anything changes; up to
- *   WICKET_MAX_BATCH clients per message. An error names the entry.
+ *   WICKET_MAX_BATCH clients per message, and no more than the 64 KiB that
+ *   the WICKET_A_CLIENTS nest's 16-bit length holds. An error points at
+ *   the entry (NLMSGERR_ATTR_OFFS).
  * WICKET_CMD_CLIENT_DEL: remove clients
  *   request: WICKET_A_PROTOCOL, WICKET_A_CLIENTS: [ { PORT, MAC }... ]
  * WICKET_CMD_CLIENT_GET: one client (do) or all of them (dump)
@@ -63,6 +65,8 @@
  *   reply, one message per client: WICKET_A_CLIENT: { PORT, MAC, ADDRS,
  *            STATE, SESSION, FLAGS, [TIMEOUT_MS], [BYTE_CAP], IDLE_MS,
  *            UP_PACKETS, UP_BYTES, DOWN_PACKETS, DOWN_BYTES }
+ *   In replies TIMEOUT_MS and BYTE_CAP are what is left (0: used up) and
+ *   are absent when the client has no deadline or no cap.
  *   With WICKET_F_RESET_COUNTERS the counters returned are those since the
  *   previous reset, and the next reset starts after exactly them: no
  *   packet is ever counted twice or lost. A dump that raced with a change
@@ -75,6 +79,9 @@
  *   reply, one message per prefix: WICKET_A_GARDEN: { IPV4 | IPV6, PREFIXLEN }
  *
  * WICKET_CMD_CONFIG_SET: [MARK, MARK_MASK], [SEEN_PER_SEC], [MAX_CLIENTS]
+ *   MARK and MARK_MASK go together; MARK_MASK 0 (the default) marks
+ *   nothing. The mark goes on captive clients' packets to TCP port 80 and
+ *   TCP/UDP port 53: the ones nftables redirects to the gateway.
  *   request: WICKET_A_PROTOCOL, WICKET_A_CONFIG: { ... }
  * WICKET_CMD_CONFIG_GET
  *   reply: WICKET_A_CONFIG: { MARK, MARK_MASK, SEEN_PER_SEC, MAX_CLIENTS,
@@ -104,7 +111,7 @@
 #define WICKET_PROTOCOL_MIN 1
 
 #define WICKET_MAX_ADDRS 16
-#define WICKET_MAX_BATCH 4096
+#define WICKET_MAX_BATCH 1024
 #define WICKET_MAX_GARDEN 1024
 
 enum wicket_cmd {
@@ -211,7 +218,7 @@ enum wicket_client_attr {
 	WICKET_CLIENT_A_DOWN_PACKETS,	/* u64 */
 	WICKET_CLIENT_A_DOWN_BYTES,	/* u64 */
 	WICKET_CLIENT_A_REASON,		/* u8: enum wicket_close_reason */
-	WICKET_CLIENT_A_PAD,
+	WICKET_CLIENT_A_PAD,		/* alignment of u64s only: skip it */
 	__WICKET_CLIENT_A_MAX
 };
 #define WICKET_CLIENT_A_MAX (__WICKET_CLIENT_A_MAX - 1)

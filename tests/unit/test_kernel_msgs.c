@@ -247,10 +247,11 @@ static void client_del_sends_port_and_mac_only(void **state)
 	}
 }
 
+/* n clients: bare (full 0), with one IPv4 address (1), or with every address (2). */
 static struct kernel_client *many_clients(size_t n, int full)
 {
 	struct kernel_client *c = calloc(n, sizeof(*c));
-	size_t i;
+	size_t i, j;
 
 	assert_non_null(c);
 	for (i = 0; i < n; i++) {
@@ -264,6 +265,11 @@ static struct kernel_client *many_clients(size_t n, int full)
 			c[i].addrs[0].v4.s_addr = htonl(0x0a800000 + (uint32_t)i);
 			c[i].state = WICKET_STATE_AUTHORIZED;
 			c[i].session = i;
+		}
+		for (j = 1; full == 2 && j < WICKET_MAX_ADDRS; j++) {
+			c[i].addrs[j] = v4("10.0.0.0");
+			c[i].addrs[j].v4.s_addr = htonl(0x0b000000 + (uint32_t)(i * WICKET_MAX_ADDRS + j));
+			c[i].naddrs = j + 1;
 		}
 	}
 	return c;
@@ -307,7 +313,8 @@ static void batch_of_max_plus_one_is_two_messages_under_64k(void **state)
 static void big_batch_fills_messages_up_to_64k(void **state)
 {
 	size_t n = 20000, first;
-	struct kernel_client *c = many_clients(n, 1);
+	/* Clients with every address: the 64 KiB limit binds before the count. */
+	struct kernel_client *c = many_clients(n, 2);
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)big;
 	size_t per_client;
 
@@ -344,7 +351,7 @@ static int nest_len_of_clients(const struct nlattr *attr, void *data)
 static void batch_nest_never_outgrows_its_16_bit_length(void **state)
 {
 	size_t n = WICKET_MAX_BATCH, nest = 0;
-	struct kernel_client *c = many_clients(n, 1);
+	struct kernel_client *c = many_clients(n, 2);
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)big;
 	int taken;
 
