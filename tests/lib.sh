@@ -104,6 +104,8 @@ addr() {
 #   upstream  u0   10.99.0.2/24 fd00:99::2/64 ("the internet"), and a
 #             walled-garden host at 10.98.0.2 / fd00:98::2 on its lo
 setup_gateway() {
+	checktool "ping -V" ping
+	checktool "nft --version" nftables
 	setup_ns router upstream || return 1
 	link_ns "$router" r-up "$upstream" u0 || return 1
 	addr "$router" r-up 10.99.0.1/24 fd00:99::1/64
@@ -146,26 +148,27 @@ udp_send() {
 }
 
 # Count what reaches a namespace: count_init NS installs input counters,
-# count_get NS NAME reads one (names: udp53, udp9, icmp, icmpv6, tcp80).
+# count_get NS NAME reads one (names: dns, udp9, echo4, echo6, http).
 count_init() {
 	ip netns exec "$1" nft -f - <<-'NFT'
 	table inet count {
-		counter udp53 { }
+		counter dns { }
 		counter udp9 { }
-		counter icmp { }
-		counter icmpv6 { }
-		counter tcp80 { }
+		counter echo4 { }
+		counter echo6 { }
+		counter http { }
 		chain input {
 			type filter hook input priority 0;
-			udp dport 53 counter name udp53
+			udp dport 53 counter name dns
 			udp dport 9 counter name udp9
-			icmp type echo-request counter name icmp
-			icmpv6 type echo-request counter name icmpv6
-			tcp dport 80 counter name tcp80
+			icmp type echo-request counter name echo4
+			icmpv6 type echo-request counter name echo6
+			tcp dport 80 counter name http
 		}
 	}
 	NFT
 }
+count_reset() { ip netns exec "$1" nft reset counters table inet count > /dev/null; }
 count_get() {
 	ip netns exec "$1" nft list counter inet count "$2" |
 		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'

@@ -18,6 +18,7 @@ wnl port set r1 charge || exit 1
 check_fails "unknown client: no IPv4 ping upstream" ping_ok "$guest" 10.99.0.2
 check_fails "unknown client: no IPv6 ping upstream" ping_ok "$guest" fd00:99::2
 wnl client add r1 "$mac" addr 10.0.1.2 addr fd00:1::2 state captive || exit 1
+count_reset "$upstream"
 check_fails "captive client: no IPv4 ping upstream" ping_ok "$guest" 10.99.0.2
 check_fails "captive client: no IPv6 ping upstream" ping_ok "$guest" fd00:99::2
 for dst in 10.99.0.2 fd00:99::2; do
@@ -26,7 +27,19 @@ for dst in 10.99.0.2 fd00:99::2; do
 done
 sleep 0.2
 check "captive client: no DNS to an outside resolver, no UDP, no ICMP" \
-	test "$(count_get "$upstream" udp53)/$(count_get "$upstream" udp9)/$(count_get "$upstream" icmp)/$(count_get "$upstream" icmpv6)" = 0/0/0/0
+	test "$(count_get "$upstream" dns)/$(count_get "$upstream" udp9)/$(count_get "$upstream" echo4)/$(count_get "$upstream" echo6)" = 0/0/0/0
+
+wnl client update r1 "$mac" state authorized || exit 1
+count_reset "$upstream"
+udp_send "$guest" 10.99.0.2 53
+udp_send "$guest" fd00:99::2 9
+ping_ok "$guest" 10.99.0.2
+ping_ok "$guest" fd00:99::2
+sleep 0.2
+check "(the upstream counters do count an authorized client's packets)" \
+	test "$(count_get "$upstream" dns)/$(count_get "$upstream" udp9)/$(count_get "$upstream" echo4)/$(count_get "$upstream" echo6)" = 1/1/1/1
+wnl client update r1 "$mac" state captive || exit 1
+wnl client get r1 "$mac" reset > /dev/null
 
 check "captive client reaches the gateway (IPv4)" ping_ok "$guest" 10.0.1.1
 check "captive client reaches the gateway (IPv6)" ping_ok "$guest" fd00:1::1
