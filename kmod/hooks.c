@@ -11,7 +11,8 @@
  *
  * PRE_ROUTING marks the packets of clients that may not pass whose
  * destination port nftables can redirect to the gateway (HTTP to the
- * portal, DNS to its resolver), before NAT sees them.
+ * portal, DNS to its resolver), before NAT sees them. Its hooks are in
+ * place only while a mark is configured: a hook costs every packet.
  */
 
 #include <linux/if_ether.h>
@@ -37,7 +38,7 @@ static const u8 *wicket_source_mac(const struct sk_buff *skb)
 }
 
 /* The client that port, source MAC and source address all name, or NULL. */
-static struct wicket_client *
+static __always_inline struct wicket_client *
 wicket_source_client(struct wicket_net *wn, const struct sk_buff *skb,
 		     const struct net_device *in, const struct in6_addr *src,
 		     const u8 *mac)
@@ -64,7 +65,7 @@ static void wicket_report_unknown(struct wicket_net *wn,
 			  ipv6_addr_any(src) ? NULL : src);
 }
 
-static bool wicket_upstream(struct wicket_net *wn, struct sk_buff *skb,
+static __always_inline bool wicket_upstream(struct wicket_net *wn, struct sk_buff *skb,
 			    const struct net_device *in, u8 mode,
 			    const struct in6_addr *src,
 			    const struct in6_addr *dst)
@@ -89,7 +90,7 @@ static bool wicket_upstream(struct wicket_net *wn, struct sk_buff *skb,
 	       wicket_garden_match(wn, dst);
 }
 
-static bool wicket_downstream(struct wicket_net *wn, struct sk_buff *skb,
+static __always_inline bool wicket_downstream(struct wicket_net *wn, struct sk_buff *skb,
 			      const struct net_device *out, u8 mode,
 			      const struct in6_addr *src,
 			      const struct in6_addr *dst)
@@ -114,14 +115,12 @@ static bool wicket_downstream(struct wicket_net *wn, struct sk_buff *skb,
 	       wicket_garden_match(wn, src);
 }
 
-static unsigned int wicket_gate(struct wicket_net *wn, struct sk_buff *skb,
+static __always_inline unsigned int wicket_gate(struct wicket_net *wn, struct sk_buff *skb,
+				u8 in_mode, u8 out_mode,
 				const struct nf_hook_state *state,
 				const struct in6_addr *src,
 				const struct in6_addr *dst)
 {
-	u8 in_mode = wicket_port_mode(wn, state->in->ifindex);
-	u8 out_mode = wicket_port_mode(wn, state->out->ifindex);
-
 	if (in_mode && !wicket_upstream(wn, skb, state->in, in_mode, src, dst))
 		return NF_DROP;
 	if (out_mode &&
@@ -133,20 +132,33 @@ static unsigned int wicket_gate(struct wicket_net *wn, struct sk_buff *skb,
 static unsigned int wicket_forward4(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	const struct iphdr *iph = ip_hdr(skb);
+	struct wicket_net *wn = priv;
+	u8 in_mode = wicket_port_mode(wn, state->in->ifindex);
+	u8 out_mode = wicket_port_mode(wn, state->out->ifindex);
+	const struct iphdr *iph;
 	struct in6_addr src, dst;
 
+	if (!(in_mode | out_mode))
+		return NF_ACCEPT;
+	iph = ip_hdr(skb);
 	ipv6_addr_set_v4mapped(iph->saddr, &src);
 	ipv6_addr_set_v4mapped(iph->daddr, &dst);
-	return wicket_gate(priv, skb, state, &src, &dst);
+	return wicket_gate(wn, skb, in_mode, out_mode, state, &src, &dst);
 }
 
 static unsigned int wicket_forward6(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct wicket_net *wn = priv;
+	u8 in_mode = wicket_port_mode(wn, state->in->ifindex);
+	u8 out_mode = wicket_port_mode(wn, state->out->ifindex);
+	const struct ipv6hdr *ip6h;
 
-	return wicket_gate(priv, skb, state, &ip6h->saddr, &ip6h->daddr);
+	if (!(in_mode | out_mode))
+		return NF_ACCEPT;
+	ip6h = ipv6_hdr(skb);
+	return wicket_gate(wn, skb, in_mode, out_mode, state, &ip6h->saddr,
+			   &ip6h->daddr);
 }
 
 /* Ports nftables redirects to the gateway: HTTP to the portal, DNS. */
@@ -233,7 +245,7 @@ static unsigned int wicket_prerouting6(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-static const struct nf_hook_ops wicket_hook_template[] = {
+static const struct nf_hook_ops wicket_forward_template[] = {
 	{
 		.hook = wicket_forward4,
 		.pf = NFPROTO_IPV4,
@@ -246,6 +258,9 @@ static const struct nf_hook_ops wicket_hook_template[] = {
 		.hooknum = NF_INET_FORWARD,
 		.priority = NF_IP6_PRI_FILTER - 10,
 	},
+};
+
+static const struct nf_hook_ops wicket_mark_template[] = {
 	{
 		.hook = wicket_prerouting4,
 		.pf = NFPROTO_IPV4,
@@ -260,31 +275,57 @@ static const struct nf_hook_ops wicket_hook_template[] = {
 	},
 };
 
-int wicket_hooks_register(struct wicket_net *wn)
+static int wicket_register(struct wicket_net *wn, struct nf_hook_ops *ops,
+			   const struct nf_hook_ops *template, unsigned int n)
 {
 	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		ops[i] = template[i];
+		ops[i].priv = wn;
+	}
+	return nf_register_net_hooks(wn->net, ops, n);
+}
+
+int wicket_hooks_register(struct wicket_net *wn)
+{
 	int ret;
 
-	BUILD_BUG_ON(ARRAY_SIZE(wicket_hook_template) !=
-		     ARRAY_SIZE(wn->hook_ops));
-	if (wn->hooks_registered)
+	BUILD_BUG_ON(ARRAY_SIZE(wicket_forward_template) !=
+		     ARRAY_SIZE(wn->forward_ops));
+	if (wn->forward_hooks)
 		return 0;
-	for (i = 0; i < ARRAY_SIZE(wn->hook_ops); i++) {
-		wn->hook_ops[i] = wicket_hook_template[i];
-		wn->hook_ops[i].priv = wn;
-	}
-	ret = nf_register_net_hooks(wn->net, wn->hook_ops,
-				    ARRAY_SIZE(wn->hook_ops));
+	ret = wicket_register(wn, wn->forward_ops, wicket_forward_template,
+			      ARRAY_SIZE(wn->forward_ops));
 	if (!ret)
-		wn->hooks_registered = true;
+		wn->forward_hooks = true;
+	return ret;
+}
+
+int wicket_mark_hooks(struct wicket_net *wn, bool on)
+{
+	int ret = 0;
+
+	BUILD_BUG_ON(ARRAY_SIZE(wicket_mark_template) !=
+		     ARRAY_SIZE(wn->mark_ops));
+	if (on && !wn->mark_hooks) {
+		ret = wicket_register(wn, wn->mark_ops, wicket_mark_template,
+				      ARRAY_SIZE(wn->mark_ops));
+		wn->mark_hooks = !ret;
+	} else if (!on && wn->mark_hooks) {
+		nf_unregister_net_hooks(wn->net, wn->mark_ops,
+					ARRAY_SIZE(wn->mark_ops));
+		wn->mark_hooks = false;
+	}
 	return ret;
 }
 
 void wicket_hooks_unregister(struct wicket_net *wn)
 {
-	if (!wn->hooks_registered)
+	wicket_mark_hooks(wn, false);
+	if (!wn->forward_hooks)
 		return;
-	nf_unregister_net_hooks(wn->net, wn->hook_ops,
-				ARRAY_SIZE(wn->hook_ops));
-	wn->hooks_registered = false;
+	nf_unregister_net_hooks(wn->net, wn->forward_ops,
+				ARRAY_SIZE(wn->forward_ops));
+	wn->forward_hooks = false;
 }

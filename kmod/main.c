@@ -33,7 +33,6 @@ static int __net_init wicket_net_init(struct net *net)
 
 	wn->net = net;
 	mutex_init(&wn->lock);
-	xa_init(&wn->ports);
 	wn->max_clients = WICKET_DEFAULT_MAX_CLIENTS;
 	wn->generation = 1;
 	ratelimit_state_init(&wn->seen_limit, HZ, WICKET_DEFAULT_SEEN_PER_SEC);
@@ -49,7 +48,7 @@ static void __net_exit wicket_net_exit(struct net *net)
 	wicket_hooks_unregister(wn);
 	mutex_lock(&wn->lock);
 	wicket_table_destroy(wn);
-	xa_destroy(&wn->ports);
+	wicket_ports_flush(wn);
 	wicket_garden_flush(wn);
 	mutex_unlock(&wn->lock);
 }

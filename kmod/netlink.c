@@ -11,6 +11,7 @@
 
 #include "compat.h"
 #include "garden.h"
+#include "hooks.h"
 #include "netlink.h"
 #include "ports.h"
 #include "uapi/wicket.h"
@@ -188,12 +189,13 @@ static int wicket_nl_dump_start(struct netlink_callback *cb)
 static int wicket_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct wicket_net *wn = wicket_pernet(sock_net(skb->sk));
-	unsigned long ifindex;
 	struct nlattr *nest;
-	void *entry, *hdr;
+	u32 ifindex;
+	void *hdr;
+	u8 mode;
 
 	rcu_read_lock();
-	xa_for_each_start(&wn->ports, ifindex, entry, cb->args[0]) {
+	while ((ifindex = wicket_port_next(wn, cb->args[0], &mode))) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &wicket_genl_family,
 				  NLM_F_MULTI, WICKET_CMD_PORT_GET);
@@ -202,7 +204,7 @@ static int wicket_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		nest = nla_nest_start(skb, WICKET_A_PORT);
 		if (!nest ||
 		    nla_put_u32(skb, WICKET_PORT_A_IFINDEX, ifindex) ||
-		    nla_put_u8(skb, WICKET_PORT_A_MODE, xa_to_value(entry))) {
+		    nla_put_u8(skb, WICKET_PORT_A_MODE, mode)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -387,11 +389,20 @@ static int wicket_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		return -EBUSY;
 	}
 	if (tb[WICKET_CONFIG_A_MARK]) {
+		u32 mask = nla_get_u32(tb[WICKET_CONFIG_A_MARK_MASK]);
+
+		/* Marking costs a hook on every packet: only while it is on. */
+		ret = wicket_mark_hooks(wn, mask != 0);
+		if (ret) {
+			mutex_unlock(&wn->lock);
+			NL_SET_ERR_MSG(info->extack,
+				       "cannot register the marking hooks");
+			return ret;
+		}
 		/* Mask first: a reader never applies a new mark to old bits. */
 		WRITE_ONCE(wn->mark_mask, 0);
 		WRITE_ONCE(wn->mark, nla_get_u32(tb[WICKET_CONFIG_A_MARK]));
-		WRITE_ONCE(wn->mark_mask,
-			   nla_get_u32(tb[WICKET_CONFIG_A_MARK_MASK]));
+		WRITE_ONCE(wn->mark_mask, mask);
 	}
 	if (tb[WICKET_CONFIG_A_SEEN_PER_SEC])
 		WRITE_ONCE(wn->seen_limit.burst,

@@ -1,22 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Access ports: the interfaces that face guests, each with its mode. Any
- * other interface is never touched by the gate.
+ * other interface is never touched by the gate. The packet path reads a
+ * flat map indexed by ifindex (one bounds check, one byte), published
+ * whole under RCU whenever a port changes.
  */
 #ifndef _WICKET_PORTS_H
 #define _WICKET_PORTS_H
 
 #include <linux/netlink.h>
-#include <linux/xarray.h>
+#include <linux/rcupdate.h>
 
 #include "wicket.h"
+
+/* Ports are kept for ifindex below this: 1 MiB of map at the very most. */
+#define WICKET_PORT_IFINDEX_LIMIT (1U << 20)
+
+struct wicket_port_map {
+	u32 size;
+	struct rcu_head rcu;
+	u8 mode[];	/* enum wicket_port_mode, or 0: not an access port */
+};
 
 /* The port's mode (enum wicket_port_mode), or 0 if not an access port. */
 static inline u8 wicket_port_mode(struct wicket_net *wn, int ifindex)
 {
-	void *entry = xa_load(&wn->ports, ifindex);
+	struct wicket_port_map *map = rcu_dereference(wn->ports);
 
-	return xa_is_value(entry) ? xa_to_value(entry) : 0;
+	return map && (u32)ifindex < map->size ? map->mode[ifindex] : 0;
 }
 
 int wicket_port_set(struct wicket_net *wn, u32 ifindex, u8 mode,
@@ -24,5 +35,7 @@ int wicket_port_set(struct wicket_net *wn, u32 ifindex, u8 mode,
 int wicket_port_del(struct wicket_net *wn, u32 ifindex,
 		    struct netlink_ext_ack *extack);
 void wicket_ports_flush(struct wicket_net *wn);
+/* The next access port at or after @ifindex, or 0; under RCU. */
+u32 wicket_port_next(struct wicket_net *wn, u32 ifindex, u8 *mode);
 
 #endif /* _WICKET_PORTS_H */

@@ -12,20 +12,6 @@
 #include "events.h"
 #include "table.h"
 
-const struct rhashtable_params wicket_client_params = {
-	.key_len = sizeof(struct wicket_client_key),
-	.key_offset = offsetof(struct wicket_client, key),
-	.head_offset = offsetof(struct wicket_client, node),
-	.automatic_shrinking = true,
-};
-
-const struct rhashtable_params wicket_addr_params = {
-	.key_len = sizeof(struct in6_addr),
-	.key_offset = offsetof(struct wicket_addr, addr),
-	.head_offset = offsetof(struct wicket_addr, node),
-	.automatic_shrinking = true,
-};
-
 int wicket_table_init(struct wicket_net *wn)
 {
 	int ret;

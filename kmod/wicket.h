@@ -11,10 +11,10 @@
 #include <linux/netfilter.h>
 #include <linux/ratelimit.h>
 #include <linux/rhashtable.h>
-#include <linux/xarray.h>
 #include <net/net_namespace.h>
 
 struct wicket_garden;
+struct wicket_port_map;
 
 /* Recently reported unknown sources, so one chatty guest is one event/s. */
 #define WICKET_SEEN_SLOTS 256
@@ -37,7 +37,7 @@ struct wicket_net {
 	/* Bumped on every add and delete, so a dump can tell it was torn. */
 	u32 generation;
 
-	struct xarray ports;		/* ifindex -> xa_mk_value(mode) */
+	struct wicket_port_map __rcu *ports;
 	struct wicket_garden __rcu *garden;
 
 	u32 mark;
@@ -46,8 +46,11 @@ struct wicket_net {
 	struct ratelimit_state seen_limit;
 	struct wicket_seen_slot seen[WICKET_SEEN_SLOTS];
 
-	bool hooks_registered;
-	struct nf_hook_ops hook_ops[4];
+	/* FORWARD always; PRE_ROUTING only while captive packets are marked. */
+	bool forward_hooks;
+	bool mark_hooks;
+	struct nf_hook_ops forward_ops[2];
+	struct nf_hook_ops mark_ops[2];
 };
 
 struct wicket_net *wicket_pernet(struct net *net);
