@@ -111,6 +111,23 @@ for n in $SIZES; do
 	echo "wicket+mark $n ${cost[mark,$n]}"
 done
 
+# Control plane and memory, same boot: load 100000 authorized clients in
+# batches, dump them with counters, and read slab and per-CPU memory.
+ip netns exec "$router" wicket-nl config set mark 0/0 || exit 1
+ip netns exec "$router" wicket-nl flush
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+slab0=$(meminfo Slab) pcpu0=$(meminfo Percpu)
+load_ms=$(ip netns exec "$router" wicket-nl client gen add r1 100000 state authorized 2>&1 |
+	sed -n 's/^100000 clients in \([0-9]*\) ms$/\1/p')
+[ -n "$load_ms" ] || { echo "FAIL: bulk load"; exit 1; }
+t0=${EPOCHREALTIME/./}
+dumped=$(ip netns exec "$router" wicket-nl client list --count)
+t1=${EPOCHREALTIME/./}
+[ "$dumped" = 100000 ] || { echo "FAIL: the dump listed $dumped clients"; exit 1; }
+slab1=$(meminfo Slab) pcpu1=$(meminfo Percpu)
+echo "control: 100000 clients loaded in $load_ms ms, dumped with counters in $(((t1 - t0) / 1000)) ms (guest time)"
+echo "memory: $(((slab1 - slab0) * 1024 / 100000)) bytes of slab and $(((pcpu1 - pcpu0) * 1024 / 100000)) bytes per CPU area ($(nproc) CPU) per client"
+
 echo
 echo "| gate ($(uname -r)) | $(for n in $SIZES; do printf 'N=%s | ' "$n"; done)"
 echo "|---|$(for n in $SIZES; do printf -- '---|'; done)"

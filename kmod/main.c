@@ -64,6 +64,11 @@ static int __init wicket_init(void)
 {
 	int ret;
 
+	ret = wicket_table_module_init();
+	if (ret) {
+		pr_err("cannot create the client caches: %d\n", ret);
+		goto err_table;
+	}
 	ret = register_pernet_subsys(&wicket_net_ops);
 	if (ret) {
 		pr_err("cannot set up per-namespace state: %d\n", ret);
@@ -81,7 +86,10 @@ static int __init wicket_init(void)
 
 err_netlink:
 	unregister_pernet_subsys(&wicket_net_ops);
+	rcu_barrier();
 err_pernet:
+	wicket_table_module_exit();
+err_table:
 	return ret;
 }
 
@@ -92,6 +100,7 @@ static void __exit wicket_exit(void)
 	unregister_pernet_subsys(&wicket_net_ops);
 	/* Clients freed after a grace period must be gone with our code. */
 	rcu_barrier();
+	wicket_table_module_exit();
 }
 
 module_init(wicket_init);

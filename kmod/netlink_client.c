@@ -261,7 +261,8 @@ static void wicket_release(struct wicket_client_req *req)
 	unsigned int i;
 
 	for (i = req->nbound; i < req->nnew; i++)
-		kfree(req->new_addrs[i]);
+		if (req->new_addrs[i])
+			wicket_addr_free(req->new_addrs[i]);
 	if (req->client && req->is_new && !req->inserted)
 		wicket_client_free(req->client);
 }

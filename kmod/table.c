@@ -10,7 +10,31 @@
 #include <linux/slab.h>
 
 #include "events.h"
+#include "stats.h"
 #include "table.h"
+
+static struct kmem_cache *wicket_client_cache __read_mostly;
+static struct kmem_cache *wicket_addr_cache __read_mostly;
+
+int __init wicket_table_module_init(void)
+{
+	wicket_client_cache = KMEM_CACHE(wicket_client, SLAB_ACCOUNT);
+	wicket_addr_cache = KMEM_CACHE(wicket_addr, SLAB_ACCOUNT);
+	if (!wicket_client_cache || !wicket_addr_cache) {
+		kmem_cache_destroy(wicket_client_cache);
+		kmem_cache_destroy(wicket_addr_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* After rcu_barrier(): every client and address freed is gone. */
+void wicket_table_module_exit(void)
+{
+	wicket_stats_exit();
+	kmem_cache_destroy(wicket_client_cache);
+	kmem_cache_destroy(wicket_addr_cache);
+}
 
 int wicket_table_init(struct wicket_net *wn)
 {
@@ -52,18 +76,15 @@ struct wicket_client *wicket_client_alloc(struct wicket_net *wn,
 					  const struct wicket_client_key *key)
 {
 	struct wicket_client *c;
-	int cpu;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	c = kmem_cache_zalloc(wicket_client_cache, GFP_KERNEL);
 	if (!c)
 		return NULL;
-	c->stats = alloc_percpu_gfp(struct wicket_stats, GFP_KERNEL_ACCOUNT);
+	c->stats = wicket_stats_alloc(&c->stats_block);
 	if (!c->stats) {
-		kfree(c);
+		kmem_cache_free(wicket_client_cache, c);
 		return NULL;
 	}
-	for_each_possible_cpu(cpu)
-		u64_stats_init(&per_cpu_ptr(c->stats, cpu)->syncp);
 	c->key = *key;
 	c->state = WICKET_STATE_CAPTIVE;
 	c->created = jiffies;
@@ -74,23 +95,20 @@ struct wicket_client *wicket_client_alloc(struct wicket_net *wn,
 	return c;
 }
 
-static void wicket_client_free_rcu(struct rcu_head *rcu)
-{
-	struct wicket_client *c = container_of(rcu, struct wicket_client, rcu);
-
-	free_percpu(c->stats);
-	kfree(c);
-}
-
 /* Free a client that was never inserted, or whose removal is complete. */
 void wicket_client_free(struct wicket_client *c)
 {
 	struct wicket_addr *a, *tmp;
 
 	list_for_each_entry_safe(a, tmp, &c->addrs, list)
-		kfree(a);
-	free_percpu(c->stats);
-	kfree(c);
+		wicket_addr_free(a);
+	wicket_stats_free(c->stats_block, c->stats);
+	kmem_cache_free(wicket_client_cache, c);
+}
+
+static void wicket_client_free_rcu(struct rcu_head *rcu)
+{
+	wicket_client_free(container_of(rcu, struct wicket_client, rcu));
 }
 
 int wicket_client_insert(struct wicket_net *wn, struct wicket_client *c)
@@ -140,7 +158,7 @@ struct wicket_addr *wicket_addr_alloc(const struct in6_addr *addr)
 {
 	struct wicket_addr *a;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	a = kmem_cache_zalloc(wicket_addr_cache, GFP_KERNEL);
 	if (!a)
 		return NULL;
 	a->addr = *addr;
@@ -164,12 +182,22 @@ int wicket_addr_insert(struct wicket_net *wn, struct wicket_client *c,
 	return 0;
 }
 
+void wicket_addr_free(struct wicket_addr *a)
+{
+	kmem_cache_free(wicket_addr_cache, a);
+}
+
+static void wicket_addr_free_rcu(struct rcu_head *rcu)
+{
+	wicket_addr_free(container_of(rcu, struct wicket_addr, rcu));
+}
+
 void wicket_addr_remove(struct wicket_net *wn, struct wicket_addr *a)
 {
 	rhashtable_remove_fast(&wn->addrs, &a->node, wicket_addr_params);
 	list_del(&a->list);
 	a->client->naddrs--;
-	kfree_rcu(a, rcu);
+	call_rcu(&a->rcu, wicket_addr_free_rcu);
 }
 
 void wicket_client_set_deadline(struct wicket_client *c, u64 timeout_ms)

@@ -66,6 +66,7 @@ struct wicket_client {
 	u32 cap_chunk;			/* bytes a CPU takes from the pool */
 	atomic64_t cap_pool;		/* cap bytes no CPU holds yet */
 	struct wicket_stats __percpu *stats;
+	struct wicket_stats_block *stats_block;
 
 	/* Control path only (under wicket_net.lock). */
 	u64 session;
@@ -139,6 +140,10 @@ static const struct rhashtable_params wicket_addr_params = {
 	.automatic_shrinking = true,
 };
 
+struct wicket_stats_block;
+
+int wicket_table_module_init(void);
+void wicket_table_module_exit(void);
 int wicket_table_init(struct wicket_net *wn);
 void wicket_table_destroy(struct wicket_net *wn);
 
@@ -150,6 +155,7 @@ void wicket_client_remove(struct wicket_net *wn, struct wicket_client *c);
 void wicket_client_flush(struct wicket_net *wn, u32 ifindex);
 
 struct wicket_addr *wicket_addr_alloc(const struct in6_addr *addr);
+void wicket_addr_free(struct wicket_addr *a);
 int wicket_addr_insert(struct wicket_net *wn, struct wicket_client *c,
 		       struct wicket_addr *a);
 void wicket_addr_remove(struct wicket_net *wn, struct wicket_addr *a);
