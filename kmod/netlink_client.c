@@ -686,8 +686,10 @@ int wicket_nl_client_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 
 	mutex_lock(&wn->lock);
+	/* A resize since the last call restarts the walk: a torn dump. */
+	if (rhashtable_walk_start_check(iter) == -EAGAIN)
+		cb->args[2]++;
 	cb->seq = wn->generation + cb->args[2];
-	rhashtable_walk_start(iter);
 	for (;;) {
 		c = rhashtable_walk_peek(iter);
 		if (IS_ERR(c)) {
