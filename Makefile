@@ -48,13 +48,14 @@ UNIT_TESTS := test_kernel test_kernel_msgs test_wicket_nl
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
-.PHONY: all modules test-modules programs unit-tests check style clean help demo
+.PHONY: all modules test-modules programs unit-tests check style clean help demo bench
 all: modules programs
 
 help:
 	@echo "make            build wicket.ko for $(or $(KVER),no kernel) and the programs"
 	@echo "make check      install deps, build, run every test (unit, style, VM)"
 	@echo "make style      checkpatch on kmod/, clang-format check on the rest"
+	@echo "make bench      the gate's cost per packet, in deterministic VM boots"
 	@echo "make KVER=x     build the module for kernel x only"
 	@echo "make V=1        show the commands"
 
@@ -111,6 +112,12 @@ check:
 
 style:
 	@tests/style/run
+
+# Benchmarks in deterministic VM boots (bench/run); not part of check.
+bench:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all
+	@bench/run
 
 clean:
 	rm -rf $(BUILD)

@@ -39,6 +39,13 @@ check_error "refused to root without CAP_NET_ADMIN" "CAP_NET_ADMIN.*Operation no
 	setpriv --inh-caps=-net_admin --bounding-set=-net_admin wicketctl version
 check_error "refused to an unprivileged user" "Operation not permitted" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups wicketctl version
+check_error "an unprivileged user cannot change the gate" "Operation not permitted" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups wicket-nl flush
+check_error "nor list its clients" "Operation not permitted" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups wicket-nl client list
+check_error "nor listen to its events (they name guests' MACs)" "Operation not permitted" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups wicket-nl events timeout 1
+check "root may listen" wicket-nl events timeout 1
 check "still answers root afterwards" wicketctl version
 
 lib_exit
