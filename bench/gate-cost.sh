@@ -94,22 +94,22 @@ for n in $SIZES; do
 	cost[none,$n]=$(run_pktgen "$n") || exit 1
 	echo "none $n ${cost[none,$n]}"
 done
+# measure VARIANT: every N with a fresh table of N authorized clients.
+measure() {
+	local n
+	for n in $SIZES; do
+		ip netns exec "$router" wicket-nl flush
+		clients "$n" | ip netns exec "$router" wicket-nl client bulk add - || exit 1
+		cost[$1,$n]=$(run_pktgen "$n") || exit 1
+		echo "$1 $n ${cost[$1,$n]}"
+	done
+}
 load_wicket || exit 1
 ip netns exec "$router" wicket-nl port set r1 charge || exit 1
-for n in $SIZES; do
-	ip netns exec "$router" wicket-nl flush
-	clients "$n" | ip netns exec "$router" wicket-nl client bulk add - || exit 1
-	cost[wicket,$n]=$(run_pktgen "$n") || exit 1
-	echo "wicket $n ${cost[wicket,$n]}"
-done
+measure wicket
 # With the captive mark on, as wicketd runs it: a PRE_ROUTING hook too.
 ip netns exec "$router" wicket-nl config set mark 0x100/0xf00 || exit 1
-for n in $SIZES; do
-	ip netns exec "$router" wicket-nl flush
-	clients "$n" | ip netns exec "$router" wicket-nl client bulk add - || exit 1
-	cost[mark,$n]=$(run_pktgen "$n") || exit 1
-	echo "wicket+mark $n ${cost[mark,$n]}"
-done
+measure mark
 
 # Control plane and memory, same boot: load 100000 authorized clients in
 # batches, dump them with counters, and read slab and per-CPU memory.
