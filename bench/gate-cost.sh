@@ -61,6 +61,8 @@ run_pktgen() {
 	pg r1 "src_min 10.128.0.0"
 	last=$(printf '10.%d.%d.%d' $((128 + ((n - 1) >> 16))) $(((n - 1) >> 8 & 255)) $(((n - 1) & 255)))
 	pg r1 "src_max $last"
+	# Let deferred work of the setup (table resizes, RCU) finish first.
+	sleep 1
 	rx0=$(rx)
 	pg pgctrl start
 	usec=$(ip netns exec "$router" sed -n 's/^Result: OK: \([0-9]*\)(.*/\1/p' /proc/net/pktgen/r1)
