@@ -45,6 +45,14 @@ test_kernel_msgs_PKGS := libmnl cmocka
 test_wicket_nl_SRCS := tests/unit/test_wicket_nl.c tests/tools/raw-attrs.c tests/tools/nl-text.c
 test_wicket_nl_PKGS := libmnl cmocka
 UNIT_TESTS := test_kernel test_kernel_msgs test_wicket_nl
+# The daemon's parts, each with its own test, as they land.
+test_config_SRCS := tests/unit/test_config.c daemon/config.c daemon/log.c
+test_config_PKGS := inih cmocka
+test_store_SRCS := tests/unit/test_store.c daemon/store.c daemon/log.c
+test_store_PKGS := sqlite3 cmocka
+test_keepalive_SRCS := tests/unit/test_keepalive.c daemon/keepalive_proto.c
+test_keepalive_PKGS := libcrypto cmocka
+UNIT_TESTS += $(foreach t,test_config test_store test_keepalive,$(if $(wildcard tests/unit/$(t).c),$(t)))
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
