@@ -52,6 +52,9 @@ test_store_SRCS := tests/unit/test_store.c daemon/store.c daemon/log.c
 test_store_PKGS := sqlite3 cmocka
 test_keepalive_SRCS := tests/unit/test_keepalive.c daemon/keepalive_proto.c
 test_keepalive_PKGS := libcrypto cmocka
+test_firewall_SRCS := tests/unit/test_firewall.c daemon/firewall.c
+test_firewall_PKGS := libnftables libmnl cmocka
+UNIT_TESTS += test_firewall
 UNIT_TESTS += $(foreach t,test_config test_store test_keepalive,$(if $(wildcard tests/unit/$(t).c),$(t)))
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
