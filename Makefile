@@ -55,6 +55,9 @@ test_keepalive_PKGS := libcrypto cmocka
 test_firewall_SRCS := tests/unit/test_firewall.c daemon/firewall.c
 test_firewall_PKGS := libnftables libmnl cmocka
 UNIT_TESTS += test_firewall
+test_control_SRCS := tests/unit/test_control.c daemon/control.c
+test_control_PKGS := libevent libevent_pthreads jansson cmocka
+UNIT_TESTS += test_control
 UNIT_TESTS += $(foreach t,test_config test_store test_keepalive,$(if $(wildcard tests/unit/$(t).c),$(t)))
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
