@@ -1,0 +1,1194 @@
+/*
+ * wicketd's store: SQLite schema, migrations and every query. See store.h
+ * for the API; the schema is below, in migration 1, with a comment on each
+ * table and column (SQLite keeps them: `.schema` in the sqlite3 shell shows
+ * them too).
+ */
+#include "store.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+
+/* PRAGMA application_id of a wicket store: "WICK". */
+#define STORE_APPLICATION_ID 1464419147
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+/*
+ * Schema, version 1. Times are unix milliseconds (INTEGER); NULL means
+ * "none" where a column says so. Tables are STRICT: a value of the wrong
+ * type is refused, not converted.
+ */
+static const char migration_1[] =
+	"PRAGMA application_id = 1464419147;\n"
+	/* The access ports, configured with wicketctl and given to the kernel at start. */
+	"CREATE TABLE ports (\n"
+	"  ifname TEXT NOT NULL PRIMARY KEY, -- the interface name (1 to 15 bytes)\n"
+	"  room TEXT,                        -- the room or place it serves; NULL: none\n"
+	"  mode INTEGER NOT NULL CHECK (mode IN (1, 2, 3)), -- enum wicket_port_mode: 1 charge, 2 free, 3 "
+	"blocked\n"
+	"  updated_at INTEGER NOT NULL       -- when it was last set\n"
+	") STRICT;\n"
+	/* A client is its MAC on its access port. */
+	"CREATE TABLE clients (\n"
+	"  id INTEGER PRIMARY KEY,           -- the client's unique identifier\n"
+	"  port TEXT NOT NULL REFERENCES ports (ifname), -- its access port\n"
+	"  mac TEXT NOT NULL,                -- aa:bb:cc:dd:ee:ff, lower case\n"
+	"  first_seen INTEGER NOT NULL,      -- when it was added\n"
+	"  last_seen INTEGER NOT NULL,       -- the latest time it was looked up by the daemon\n"
+	"  UNIQUE (port, mac)\n"
+	") STRICT;\n"
+	/* Every address a client has used; an address is bound to one client at a time. */
+	"CREATE TABLE client_addrs (\n"
+	"  client_id INTEGER NOT NULL REFERENCES clients (id), -- the client\n"
+	"  addr TEXT NOT NULL,               -- IPv4 or IPv6, inet_ntop's canonical text\n"
+	"  first_seen INTEGER NOT NULL,      -- first bound to this client\n"
+	"  last_seen INTEGER NOT NULL,       -- last bound, refreshed or released\n"
+	"  bound INTEGER NOT NULL DEFAULT 1 CHECK (bound IN (0, 1)), -- 1: the client holds it now; 0: "
+	"history\n"
+	"  PRIMARY KEY (client_id, addr)\n"
+	") STRICT;\n"
+	/* At most one client holds an address at a time. */
+	"CREATE UNIQUE INDEX client_addrs_bound ON client_addrs (addr) WHERE bound = 1;\n"
+	/* Sessions: what a client is allowed, for how long, and what it used. */
+	"CREATE TABLE sessions (\n"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, -- the u64 session id given to the kernel; never reused, "
+	"never 0\n"
+	"  client_id INTEGER NOT NULL REFERENCES clients (id), -- whose session it is\n"
+	"  state TEXT NOT NULL CHECK (state IN ('new', 'pending', 'provisional', 'active', 'ended', "
+	"'rejected')),\n"
+	"  started_at INTEGER NOT NULL,      -- when it was created\n"
+	"  deadline_at INTEGER,              -- when the gate closes; NULL: no deadline\n"
+	"  byte_cap INTEGER CHECK (byte_cap > 0), -- bytes allowed, both ways; NULL: no cap\n"
+	"  ended_at INTEGER,                 -- when it ended; NULL while it has not\n"
+	"  end_reason TEXT,                  -- why: keepalive-timeout, deadline, byte-cap, logout, kick, "
+	"staff, expired-while-down...\n"
+	"  up_bytes INTEGER NOT NULL DEFAULT 0 CHECK (up_bytes >= 0),     -- client to network, summed "
+	"from the kernel's deltas\n"
+	"  down_bytes INTEGER NOT NULL DEFAULT 0 CHECK (down_bytes >= 0), -- network to client\n"
+	"  up_packets INTEGER NOT NULL DEFAULT 0 CHECK (up_packets >= 0),\n"
+	"  down_packets INTEGER NOT NULL DEFAULT 0 CHECK (down_packets >= 0),\n"
+	"  keepalive_key BLOB,               -- the session's keepalive key; NULL: none\n"
+	"  keepalive_counter INTEGER NOT NULL DEFAULT 0 CHECK (keepalive_counter >= 0), -- the last "
+	"accepted keepalive's counter; 0: none yet\n"
+	"  CHECK ((state = 'ended') = (ended_at IS NOT NULL AND end_reason IS NOT NULL))\n"
+	") STRICT;\n"
+	/* A client has at most one session that has not ended; this also lists them fast. */
+	"CREATE UNIQUE INDEX sessions_open ON sessions (client_id) WHERE state != 'ended';\n"
+	"CREATE INDEX sessions_client ON sessions (client_id);\n"
+	/* Every state transition and notable event of a session. */
+	"CREATE TABLE session_events (\n"
+	"  id INTEGER PRIMARY KEY,           -- increasing: the events' order\n"
+	"  session_id INTEGER NOT NULL REFERENCES sessions (id), -- the session\n"
+	"  at INTEGER NOT NULL,              -- when\n"
+	"  event TEXT NOT NULL,              -- the state entered (new ... ended), or 'extend'\n"
+	"  detail TEXT                       -- free text: the reason, who, the plan, the new deadline\n"
+	") STRICT;\n"
+	"CREATE INDEX session_events_session ON session_events (session_id, id);\n"
+	"PRAGMA user_version = 1;\n";
+
+/*
+ * The migration ladder: migrations[i] takes user_version i to i + 1, and
+ * ends by setting user_version itself. Each runs in its own transaction.
+ * Add version 2 as a new entry here and bump STORE_SCHEMA_VERSION.
+ */
+static const char *const migrations[] = {
+	migration_1,
+};
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
+	       "one migration per schema version");
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_INTEGRITY,
+	ST_JOURNAL_MODE,
+	ST_SYNCHRONOUS,
+	ST_FOREIGN_KEYS,
+	ST_BUSY_TIMEOUT,
+	ST_USER_VERSION,
+	ST_PORT_SET,
+	ST_PORT_EXISTS,
+	ST_PORT_LIST,
+	ST_CLIENT_UPSERT,
+	ST_CLIENT_EXISTS,
+	ST_ADDR_OWNER,
+	ST_ADDR_COUNT,
+	ST_ADDR_BIND,
+	ST_ADDR_UNBIND,
+	ST_ADDR_LIST,
+	ST_SESSION_OPEN_OF,
+	ST_SESSION_INSERT,
+	ST_EVENT_INSERT,
+	ST_SESSION_STATE,
+	ST_SESSION_SET_STATE,
+	ST_SESSION_EXTEND,
+	ST_SESSION_KEEPALIVE,
+	ST_SESSION_COUNTERS,
+	ST_SESSION_END,
+	ST_SESSION_GET,
+	ST_SESSIONS_ACTIVE,
+	ST_SESSION_EVENTS,
+	ST_COUNT
+};
+
+#define SESSION_COLUMNS                                                                                      \
+	"s.id, s.client_id, s.state, s.started_at, s.deadline_at, s.byte_cap, s.ended_at, s.end_reason, "    \
+	"s.up_bytes, s.down_bytes, s.up_packets, s.down_packets, s.keepalive_key, s.keepalive_counter"
+#define SESSION_NCOLUMNS 14
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT store_op",
+	[ST_RELEASE] = "RELEASE store_op",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO store_op",
+	[ST_INTEGRITY] = "PRAGMA integrity_check",
+	[ST_JOURNAL_MODE] = "PRAGMA journal_mode",
+	[ST_SYNCHRONOUS] = "PRAGMA synchronous",
+	[ST_FOREIGN_KEYS] = "PRAGMA foreign_keys",
+	[ST_BUSY_TIMEOUT] = "PRAGMA busy_timeout",
+	[ST_USER_VERSION] = "PRAGMA user_version",
+	[ST_PORT_SET] = "INSERT INTO ports (ifname, room, mode, updated_at) VALUES (?1, ?2, ?3, ?4) "
+			"ON CONFLICT (ifname) DO UPDATE SET room = excluded.room, mode = excluded.mode, "
+			"updated_at = excluded.updated_at",
+	[ST_PORT_EXISTS] = "SELECT 1 FROM ports WHERE ifname = ?1",
+	[ST_PORT_LIST] = "SELECT ifname, room, mode, updated_at FROM ports ORDER BY ifname",
+	[ST_CLIENT_UPSERT] =
+		"INSERT INTO clients (port, mac, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3) "
+		"ON CONFLICT (port, mac) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen) "
+		"RETURNING id",
+	[ST_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id = ?1",
+	[ST_ADDR_OWNER] = "SELECT client_id FROM client_addrs WHERE addr = ?1 AND bound = 1",
+	[ST_ADDR_COUNT] = "SELECT count(*) FROM client_addrs WHERE client_id = ?1 AND bound = 1",
+	[ST_ADDR_BIND] = "INSERT INTO client_addrs (client_id, addr, first_seen, last_seen, bound) "
+			 "VALUES (?1, ?2, ?3, ?3, 1) ON CONFLICT (client_id, addr) DO UPDATE SET "
+			 "last_seen = max(last_seen, excluded.last_seen), bound = 1",
+	[ST_ADDR_UNBIND] = "UPDATE client_addrs SET bound = 0, last_seen = max(last_seen, ?3) "
+			   "WHERE client_id = ?1 AND addr = ?2 AND bound = 1",
+	[ST_ADDR_LIST] =
+		"SELECT addr, first_seen, last_seen FROM client_addrs WHERE client_id = ?1 AND bound = 1 "
+		"ORDER BY addr",
+	[ST_SESSION_OPEN_OF] = "SELECT id FROM sessions WHERE client_id = ?1 AND state != 'ended'",
+	[ST_SESSION_INSERT] = "INSERT INTO sessions (client_id, state, started_at, deadline_at, byte_cap, "
+			      "keepalive_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_EVENT_INSERT] =
+		"INSERT INTO session_events (session_id, at, event, detail) VALUES (?1, ?2, ?3, ?4)",
+	[ST_SESSION_STATE] = "SELECT state, keepalive_counter FROM sessions WHERE id = ?1",
+	[ST_SESSION_SET_STATE] = "UPDATE sessions SET state = ?2 WHERE id = ?1 AND state != 'ended'",
+	[ST_SESSION_EXTEND] = "UPDATE sessions SET deadline_at = ?2 WHERE id = ?1 AND state != 'ended'",
+	[ST_SESSION_KEEPALIVE] = "UPDATE sessions SET keepalive_counter = ?2, deadline_at = ?3 "
+				 "WHERE id = ?1 AND state != 'ended' AND keepalive_counter < ?2",
+	[ST_SESSION_COUNTERS] =
+		"UPDATE sessions SET up_bytes = up_bytes + ?2, down_bytes = down_bytes + ?3, "
+		"up_packets = up_packets + ?4, down_packets = down_packets + ?5 WHERE id = ?1",
+	[ST_SESSION_END] = "UPDATE sessions SET state = 'ended', ended_at = ?2, end_reason = ?3 "
+			   "WHERE id = ?1 AND state != 'ended'",
+	[ST_SESSION_GET] = "SELECT " SESSION_COLUMNS " FROM sessions s WHERE s.id = ?1",
+	[ST_SESSIONS_ACTIVE] = "SELECT " SESSION_COLUMNS ", c.port, c.mac, a.addr FROM sessions s "
+			       "JOIN clients c ON c.id = s.client_id "
+			       "LEFT JOIN client_addrs a ON a.client_id = s.client_id AND a.bound = 1 "
+			       "WHERE s.state != 'ended' ORDER BY s.id, a.addr",
+	[ST_SESSION_EVENTS] = "SELECT id, session_id, at, event, detail FROM session_events "
+			      "WHERE session_id = ?1 ORDER BY id",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST_COUNT];
+	char err[512];
+};
+
+static __thread char open_err[512];
+
+static const char *const states[] = { "new", "pending", "provisional", "active", "ended", "rejected" };
+
+/* --- errors */
+
+static int vfail(char *buf, size_t len, int err, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, len, fmt, ap);
+	return err;
+}
+
+static int fail(struct store *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct store *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(s->err, sizeof(s->err), err, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static int errno_of(sqlite3 *db, int rc)
+{
+	int sys;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_TOOBIG:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+		return -EINVAL;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EUCLEAN;
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_PERM:
+		sys = db ? sqlite3_system_errno(db) : 0;
+		return sys > 0 ? -sys : -EIO;
+	default:
+		return -EIO;
+	}
+}
+
+/* A failed SQLite call: its errno and message. */
+static int db_fail(struct store *s, int rc, const char *what)
+{
+	return fail(s, errno_of(s->db, rc), "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+const char *store_error(const struct store *s)
+{
+	return s ? s->err : open_err;
+}
+
+/* --- statements */
+
+/* A prepared statement, reset and without bindings, ready to bind. */
+static sqlite3_stmt *st(struct store *s, enum stmt_id id)
+{
+	sqlite3_stmt *stmt = s->stmt[id];
+
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return stmt;
+}
+
+/* Run a statement that returns no row; reset it. */
+static int run(struct store *s, sqlite3_stmt *stmt, const char *what)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(s, rc, what);
+	return 0;
+}
+
+/* Step a query for one row: 1 row, 0 none, <0 error (reset on none and error). */
+static int row(struct store *s, sqlite3_stmt *stmt, const char *what)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_fail(s, rc, what);
+}
+
+static void copy_text(char *dst, size_t len, sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, col);
+
+	snprintf(dst, len, "%s", t ? (const char *)t : "");
+}
+
+static int bind_text_or_null(sqlite3_stmt *stmt, int i, const char *t)
+{
+	return t && *t ? sqlite3_bind_text(stmt, i, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(stmt, i);
+}
+
+static int bind_int_or_null(sqlite3_stmt *stmt, int i, int64_t v)
+{
+	return v ? sqlite3_bind_int64(stmt, i, v) : sqlite3_bind_null(stmt, i);
+}
+
+/*
+ * Every write that is more than one statement is an op: its own
+ * transaction, or a savepoint inside a batch, so that a refusal half-way
+ * leaves nothing behind.
+ */
+static int op_begin(struct store *s, int *nested)
+{
+	*nested = !sqlite3_get_autocommit(s->db);
+	return run(s, st(s, *nested ? ST_SAVEPOINT : ST_BEGIN), "begin");
+}
+
+/* End an op: commit when err is 0, roll back otherwise; returns err or the commit's error. */
+static int op_end(struct store *s, int nested, int err)
+{
+	int rc;
+
+	if (nested) {
+		if (err)
+			run(s, st(s, ST_ROLLBACK_TO), "rollback to savepoint");
+		rc = run(s, st(s, ST_RELEASE), "release savepoint");
+		return err ? err : rc;
+	}
+	if (!err) {
+		rc = run(s, st(s, ST_COMMIT), "commit");
+		if (!rc)
+			return 0;
+		err = rc;
+	}
+	if (!sqlite3_get_autocommit(s->db)) {
+		char keep[sizeof(s->err)];
+
+		memcpy(keep, s->err, sizeof(keep));
+		run(s, st(s, ST_ROLLBACK), "rollback");
+		memcpy(s->err, keep, sizeof(keep));
+	}
+	return err;
+}
+
+/* --- validation */
+
+int store_state_valid(const char *state)
+{
+	size_t i;
+
+	if (!state)
+		return 0;
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (!strcmp(state, states[i]))
+			return 1;
+	return 0;
+}
+
+static int check_ifname(struct store *s, const char *ifname)
+{
+	size_t n = ifname ? strlen(ifname) : 0;
+
+	if (n == 0 || n >= STORE_IFNAME_LEN || strchr(ifname, '/') || !strcmp(ifname, ".") ||
+	    !strcmp(ifname, ".."))
+		return fail(s, -EINVAL, "bad interface name '%.32s'", ifname ? ifname : "");
+	for (; *ifname; ifname++)
+		if (*ifname <= ' ' || *ifname == 0x7f || *ifname == ':')
+			return fail(s, -EINVAL, "bad interface name: a space or control character");
+	return 0;
+}
+
+/* Parse a MAC into its lower-case text form. */
+static int norm_mac(struct store *s, const char *mac, char out[STORE_MAC_LEN])
+{
+	unsigned int b[6];
+	int n = -1;
+
+	if (!mac ||
+	    sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) != 6 ||
+	    n != 17 || mac[n] != '\0')
+		return fail(s, -EINVAL, "bad MAC address '%.32s'", mac ? mac : "");
+	for (int i = 0; i < 17; i++)
+		if ((i % 3 == 2) != (mac[i] == ':'))
+			return fail(s, -EINVAL, "bad MAC address '%.32s'", mac);
+	snprintf(out, STORE_MAC_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+	return 0;
+}
+
+/* Parse an IPv4 or IPv6 address into its canonical text form. */
+static int norm_addr(struct store *s, const char *addr, char out[STORE_ADDR_LEN])
+{
+	unsigned char bin[sizeof(struct in6_addr)];
+
+	if (addr && inet_pton(AF_INET, addr, bin) == 1 && inet_ntop(AF_INET, bin, out, STORE_ADDR_LEN))
+		return 0;
+	if (addr && inet_pton(AF_INET6, addr, bin) == 1 && inet_ntop(AF_INET6, bin, out, STORE_ADDR_LEN))
+		return 0;
+	return fail(s, -EINVAL, "bad IP address '%.64s'", addr ? addr : "");
+}
+
+static int check_detail(struct store *s, const char *detail)
+{
+	if (detail && strlen(detail) >= STORE_DETAIL_LEN)
+		return fail(s, -EINVAL, "event detail longer than %d bytes", STORE_DETAIL_LEN - 1);
+	return 0;
+}
+
+static int check_reason(struct store *s, const char *reason)
+{
+	size_t n = reason ? strlen(reason) : 0;
+
+	if (n == 0 || n >= STORE_REASON_LEN || strspn(reason, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+		return fail(s, -EINVAL, "bad end reason '%.40s': 1 to %d of a-z, 0-9 and '-'",
+			    reason ? reason : "", STORE_REASON_LEN - 1);
+	return 0;
+}
+
+static int check_session_id(struct store *s, uint64_t id)
+{
+	if (id == 0 || id > INT64_MAX)
+		return fail(s, -ENOENT, "no session %llu", (unsigned long long)id);
+	return 0;
+}
+
+/* Within an op: the session's state (-ENOENT if unknown, -EALREADY if ended) and keepalive counter. */
+static int session_state(struct store *s, uint64_t id, char state[STORE_STATE_LEN], uint64_t *counter)
+{
+	sqlite3_stmt *q = st(s, ST_SESSION_STATE);
+	int rc;
+
+	sqlite3_bind_int64(q, 1, (int64_t)id);
+	rc = row(s, q, "session state");
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return fail(s, -ENOENT, "no session %llu", (unsigned long long)id);
+	copy_text(state, STORE_STATE_LEN, q, 0);
+	if (counter)
+		*counter = (uint64_t)sqlite3_column_int64(q, 1);
+	sqlite3_reset(q);
+	if (!strcmp(state, "ended"))
+		return fail(s, -EALREADY, "session %llu has ended", (unsigned long long)id);
+	return 0;
+}
+
+static int add_event(struct store *s, uint64_t id, int64_t now_ms, const char *event, const char *detail)
+{
+	sqlite3_stmt *q = st(s, ST_EVENT_INSERT);
+
+	sqlite3_bind_int64(q, 1, (int64_t)id);
+	sqlite3_bind_int64(q, 2, now_ms);
+	sqlite3_bind_text(q, 3, event, -1, SQLITE_STATIC);
+	bind_text_or_null(q, 4, detail);
+	return run(s, q, "add session event");
+}
+
+/* --- open, schema, close */
+
+static int open_fail(sqlite3 *db, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int open_fail(sqlite3 *db, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(open_err, sizeof(open_err), err, fmt, ap);
+	va_end(ap);
+	sqlite3_close_v2(db);
+	return err;
+}
+
+static int query_int(sqlite3 *db, const char *sql, int64_t *v)
+{
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(q, 0);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_EMPTY;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Bring the schema to STORE_SCHEMA_VERSION, one migration per transaction. */
+static int migrate(sqlite3 *db, const char *path)
+{
+	int64_t v, app, objects;
+	int rc;
+
+	for (;;) {
+		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			break;
+		if ((rc = query_int(db, "PRAGMA user_version", &v)) != SQLITE_OK ||
+		    (rc = query_int(db, "PRAGMA application_id", &app)) != SQLITE_OK ||
+		    (rc = query_int(db, "SELECT count(*) FROM sqlite_schema", &objects)) != SQLITE_OK)
+			break;
+		if (app != STORE_APPLICATION_ID && (app != 0 || v != 0 || objects != 0)) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			snprintf(open_err, sizeof(open_err), "%s: not a wicketd store (application_id %lld)",
+				 path, (long long)app);
+			return -EINVAL;
+		}
+		if (v < 0 || v > STORE_SCHEMA_VERSION) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			snprintf(open_err, sizeof(open_err),
+				 "%s: schema version %lld is newer than this wicketd knows (%d): run a newer "
+				 "wicketd",
+				 path, (long long)v, STORE_SCHEMA_VERSION);
+			return -EPROTONOSUPPORT;
+		}
+		if (v == STORE_SCHEMA_VERSION)
+			return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+		rc = sqlite3_exec(db, migrations[v], NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			break;
+		if ((rc = query_int(db, "PRAGMA user_version", &app)) != SQLITE_OK)
+			break;
+		if (app != v + 1) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			snprintf(open_err, sizeof(open_err), "%s: migration %lld left version %lld", path,
+				 (long long)v + 1, (long long)app);
+			return -EPROTO;
+		}
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			break;
+		log_info("store %s: schema migrated to version %lld", path, (long long)v + 1);
+	}
+	snprintf(open_err, sizeof(open_err), "%s: schema migration: %s", path, sqlite3_errmsg(db));
+	v = errno_of(db, rc);
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return (int)v;
+}
+
+int store_open(const char *path, struct store **out)
+{
+	struct store *s;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q;
+	int64_t fk = 0;
+	int rc, fd, err;
+
+	*out = NULL;
+	open_err[0] = '\0';
+	if (!path || !*path || *path == ':')
+		return open_fail(NULL, -EINVAL, "store: a database file path is needed");
+	/* Created private: the store holds MACs and keepalive keys (SQLite gives -wal and -shm the same
+	 * mode). */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return open_fail(NULL, -errno, "%s: %s", path, strerror(errno));
+	close(fd);
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK)
+		return open_fail(db, errno_of(db, rc), "%s: %s", path,
+				 db ? sqlite3_errmsg(db) : "out of memory");
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+
+	rc = sqlite3_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return open_fail(db, errno_of(db, rc), "%s: %s", path, sqlite3_errmsg(db));
+	rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return open_fail(db, errno_of(db, rc), "%s: %s", path, sqlite3_errmsg(db));
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(q, 0), "wal")) {
+		err = rc == SQLITE_ROW ? -EINVAL : errno_of(db, rc);
+		sqlite3_finalize(q);
+		return open_fail(db, err, "%s: cannot use WAL journal mode: %s", path,
+				 rc == SQLITE_ROW ? "refused" : sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(q);
+	if (query_int(db, "PRAGMA foreign_keys", &fk) != SQLITE_OK || fk != 1)
+		return open_fail(db, -ENOTSUP, "%s: this SQLite does not enforce foreign keys", path);
+
+	err = migrate(db, path);
+	if (err) {
+		sqlite3_close_v2(db);
+		return err;
+	}
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return open_fail(db, -ENOMEM, "store: out of memory");
+	s->db = db;
+	for (int i = 0; i < ST_COUNT; i++) {
+		rc = sqlite3_prepare_v3(db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			err = fail(s, errno_of(db, rc), "%s: statement %d: %s", path, i, sqlite3_errmsg(db));
+			snprintf(open_err, sizeof(open_err), "%s", s->err);
+			store_close(s);
+			return err;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	if (s->db && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close_v2(s->db);
+	free(s);
+}
+
+/* --- batches, checks */
+
+int store_begin(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return fail(s, -EALREADY, "a batch is already open");
+	return run(s, st(s, ST_BEGIN), "begin batch");
+}
+
+int store_commit(struct store *s)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return fail(s, -EINVAL, "no batch is open");
+	return run(s, st(s, ST_COMMIT), "commit batch");
+}
+
+int store_rollback(struct store *s)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return fail(s, -EINVAL, "no batch is open");
+	return run(s, st(s, ST_ROLLBACK), "rollback batch");
+}
+
+int store_integrity_check(struct store *s)
+{
+	sqlite3_stmt *q = st(s, ST_INTEGRITY);
+	int rc = row(s, q, "integrity check");
+
+	if (rc <= 0)
+		return rc < 0 ? rc : fail(s, -EIO, "integrity check: no answer");
+	copy_text(s->err, sizeof(s->err), q, 0);
+	sqlite3_reset(q);
+	if (strcmp(s->err, "ok"))
+		return -EIO;
+	s->err[0] = '\0';
+	return 0;
+}
+
+int store_settings(struct store *s, struct store_settings *out)
+{
+	static const enum stmt_id ids[] = { ST_SYNCHRONOUS, ST_FOREIGN_KEYS, ST_BUSY_TIMEOUT,
+					    ST_USER_VERSION };
+	int64_t *vals[] = { &out->synchronous, &out->foreign_keys, &out->busy_timeout_ms,
+			    &out->user_version };
+	sqlite3_stmt *q = st(s, ST_JOURNAL_MODE);
+	int rc = row(s, q, "journal mode");
+
+	memset(out, 0, sizeof(*out));
+	if (rc <= 0)
+		return rc < 0 ? rc : fail(s, -EIO, "journal mode: no answer");
+	copy_text(out->journal_mode, sizeof(out->journal_mode), q, 0);
+	sqlite3_reset(q);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		q = st(s, ids[i]);
+		rc = row(s, q, stmt_sql[ids[i]]);
+		if (rc <= 0)
+			return rc < 0 ? rc : fail(s, -EIO, "%s: no answer", stmt_sql[ids[i]]);
+		*vals[i] = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+	}
+	return 0;
+}
+
+/* --- ports */
+
+int store_port_set(struct store *s, const char *ifname, const char *room, int mode, int64_t now_ms)
+{
+	sqlite3_stmt *q;
+	int err = check_ifname(s, ifname);
+
+	if (err)
+		return err;
+	if (mode < WICKET_PORT_CHARGE || mode > WICKET_PORT_MODE_MAX)
+		return fail(s, -EINVAL, "bad port mode %d for %s", mode, ifname);
+	if (room && strlen(room) >= STORE_ROOM_LEN)
+		return fail(s, -EINVAL, "room name longer than %d bytes", STORE_ROOM_LEN - 1);
+	q = st(s, ST_PORT_SET);
+	sqlite3_bind_text(q, 1, ifname, -1, SQLITE_STATIC);
+	bind_text_or_null(q, 2, room);
+	sqlite3_bind_int(q, 3, mode);
+	sqlite3_bind_int64(q, 4, now_ms);
+	return run(s, q, "set port");
+}
+
+int store_port_list(struct store *s, int (*cb)(const struct store_port *port, void *arg), void *arg)
+{
+	sqlite3_stmt *q = st(s, ST_PORT_LIST);
+	struct store_port p;
+	int rc;
+
+	while ((rc = row(s, q, "list ports")) == 1) {
+		memset(&p, 0, sizeof(p));
+		copy_text(p.ifname, sizeof(p.ifname), q, 0);
+		copy_text(p.room, sizeof(p.room), q, 1);
+		p.mode = sqlite3_column_int(q, 2);
+		p.updated_at = sqlite3_column_int64(q, 3);
+		rc = cb(&p, arg);
+		if (rc) {
+			sqlite3_reset(q);
+			return rc;
+		}
+	}
+	return rc;
+}
+
+/* --- clients */
+
+int store_client_get_or_add(struct store *s, const char *port, const char *mac, int64_t now_ms,
+			    int64_t *client_id)
+{
+	char m[STORE_MAC_LEN];
+	sqlite3_stmt *q;
+	int err;
+
+	if ((err = check_ifname(s, port)) || (err = norm_mac(s, mac, m)))
+		return err;
+	q = st(s, ST_PORT_EXISTS);
+	sqlite3_bind_text(q, 1, port, -1, SQLITE_STATIC);
+	err = row(s, q, "find port");
+	sqlite3_reset(q);
+	if (err <= 0)
+		return err < 0 ? err : fail(s, -ENOENT, "no port %s", port);
+	q = st(s, ST_CLIENT_UPSERT);
+	sqlite3_bind_text(q, 1, port, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, m, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, now_ms);
+	err = row(s, q, "add client");
+	if (err <= 0)
+		return err < 0 ? err : fail(s, -EIO, "add client: no id returned");
+	*client_id = sqlite3_column_int64(q, 0);
+	/* RETURNING: step to the end so the statement completes. */
+	return run(s, q, "add client");
+}
+
+static int client_exists(struct store *s, int64_t client_id)
+{
+	sqlite3_stmt *q = st(s, ST_CLIENT_EXISTS);
+	int rc;
+
+	sqlite3_bind_int64(q, 1, client_id);
+	rc = row(s, q, "find client");
+	sqlite3_reset(q);
+	if (rc < 0)
+		return rc;
+	return rc ? 0 : fail(s, -ENOENT, "no client %lld", (long long)client_id);
+}
+
+static int bind_addr(struct store *s, int64_t client_id, const char *a, int64_t now_ms)
+{
+	sqlite3_stmt *q;
+	int64_t owner, n;
+	int rc;
+
+	if ((rc = client_exists(s, client_id)))
+		return rc;
+	q = st(s, ST_ADDR_OWNER);
+	sqlite3_bind_text(q, 1, a, -1, SQLITE_STATIC);
+	rc = row(s, q, "find address");
+	if (rc < 0)
+		return rc;
+	if (rc) {
+		owner = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		if (owner != client_id)
+			return fail(s, -EADDRINUSE, "address %s is bound to client %lld", a,
+				    (long long)owner);
+	} else {
+		q = st(s, ST_ADDR_COUNT);
+		sqlite3_bind_int64(q, 1, client_id);
+		rc = row(s, q, "count addresses");
+		if (rc <= 0)
+			return rc < 0 ? rc : fail(s, -EIO, "count addresses: no answer");
+		n = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		if (n >= WICKET_MAX_ADDRS)
+			return fail(s, -ENOSPC, "client %lld already holds %d addresses",
+				    (long long)client_id, WICKET_MAX_ADDRS);
+	}
+	q = st(s, ST_ADDR_BIND);
+	sqlite3_bind_int64(q, 1, client_id);
+	sqlite3_bind_text(q, 2, a, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, now_ms);
+	return run(s, q, "bind address");
+}
+
+int store_client_bind_addr(struct store *s, int64_t client_id, const char *addr, int64_t now_ms)
+{
+	char a[STORE_ADDR_LEN];
+	int nested, err;
+
+	if ((err = norm_addr(s, addr, a)) || (err = op_begin(s, &nested)))
+		return err;
+	return op_end(s, nested, bind_addr(s, client_id, a, now_ms));
+}
+
+int store_client_unbind_addr(struct store *s, int64_t client_id, const char *addr, int64_t now_ms)
+{
+	char a[STORE_ADDR_LEN];
+	sqlite3_stmt *q;
+	int err;
+
+	if ((err = norm_addr(s, addr, a)))
+		return err;
+	q = st(s, ST_ADDR_UNBIND);
+	sqlite3_bind_int64(q, 1, client_id);
+	sqlite3_bind_text(q, 2, a, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, now_ms);
+	if ((err = run(s, q, "unbind address")))
+		return err;
+	if (sqlite3_changes(s->db) == 0)
+		return fail(s, -ENOENT, "address %s is not bound to client %lld", a, (long long)client_id);
+	return 0;
+}
+
+int store_client_addrs(struct store *s, int64_t client_id,
+		       int (*cb)(const struct store_addr *addr, void *arg), void *arg)
+{
+	sqlite3_stmt *q = st(s, ST_ADDR_LIST);
+	struct store_addr a;
+	int rc;
+
+	sqlite3_bind_int64(q, 1, client_id);
+	while ((rc = row(s, q, "list addresses")) == 1) {
+		memset(&a, 0, sizeof(a));
+		copy_text(a.addr, sizeof(a.addr), q, 0);
+		a.first_seen = sqlite3_column_int64(q, 1);
+		a.last_seen = sqlite3_column_int64(q, 2);
+		rc = cb(&a, arg);
+		if (rc) {
+			sqlite3_reset(q);
+			return rc;
+		}
+	}
+	return rc;
+}
+
+/* --- sessions */
+
+static int session_start(struct store *s, int64_t client_id, const char *state, int64_t deadline_ms,
+			 uint64_t byte_cap, const void *key, size_t keylen, int64_t now_ms,
+			 uint64_t *session_id)
+{
+	sqlite3_stmt *q;
+	int64_t id;
+	int rc;
+
+	if ((rc = client_exists(s, client_id)))
+		return rc;
+	q = st(s, ST_SESSION_OPEN_OF);
+	sqlite3_bind_int64(q, 1, client_id);
+	rc = row(s, q, "find open session");
+	if (rc < 0)
+		return rc;
+	if (rc) {
+		id = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		return fail(s, -EBUSY, "client %lld already has session %lld", (long long)client_id,
+			    (long long)id);
+	}
+	q = st(s, ST_SESSION_INSERT);
+	sqlite3_bind_int64(q, 1, client_id);
+	sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, now_ms);
+	bind_int_or_null(q, 4, deadline_ms);
+	bind_int_or_null(q, 5, (int64_t)byte_cap);
+	if (keylen)
+		sqlite3_bind_blob(q, 6, key, (int)keylen, SQLITE_STATIC);
+	if ((rc = run(s, q, "add session")))
+		return rc;
+	id = sqlite3_last_insert_rowid(s->db);
+	if ((rc = add_event(s, (uint64_t)id, now_ms, state, "start")))
+		return rc;
+	*session_id = (uint64_t)id;
+	return 0;
+}
+
+int store_session_start(struct store *s, int64_t client_id, const char *state, int64_t deadline_ms,
+			uint64_t byte_cap, const void *key, size_t keylen, int64_t now_ms,
+			uint64_t *session_id)
+{
+	int nested, err;
+
+	if (!store_state_valid(state) || !strcmp(state, "ended"))
+		return fail(s, -EINVAL, "bad initial session state '%.20s'", state ? state : "");
+	if (deadline_ms < 0)
+		return fail(s, -EINVAL, "bad deadline %lld", (long long)deadline_ms);
+	if (byte_cap > INT64_MAX)
+		return fail(s, -EINVAL, "byte cap too large");
+	if (keylen > STORE_KEY_MAX || (keylen && !key))
+		return fail(s, -EINVAL, "bad keepalive key (%zu bytes, at most %d)", keylen, STORE_KEY_MAX);
+	if ((err = op_begin(s, &nested)))
+		return err;
+	return op_end(
+		s, nested,
+		session_start(s, client_id, state, deadline_ms, byte_cap, key, keylen, now_ms, session_id));
+}
+
+static int session_set_state(struct store *s, uint64_t id, const char *state, const char *detail,
+			     int64_t now_ms)
+{
+	char cur[STORE_STATE_LEN];
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = session_state(s, id, cur, NULL)))
+		return rc;
+	q = st(s, ST_SESSION_SET_STATE);
+	sqlite3_bind_int64(q, 1, (int64_t)id);
+	sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
+	if ((rc = run(s, q, "set session state")))
+		return rc;
+	return add_event(s, id, now_ms, state, detail);
+}
+
+int store_session_set_state(struct store *s, uint64_t session_id, const char *state, const char *detail,
+			    int64_t now_ms)
+{
+	int nested, err;
+
+	if (!store_state_valid(state))
+		return fail(s, -EINVAL, "bad session state '%.20s'", state ? state : "");
+	if (!strcmp(state, "ended"))
+		return fail(s, -EINVAL, "a session ends with store_session_end, which says why");
+	if ((err = check_detail(s, detail)) || (err = check_session_id(s, session_id)) ||
+	    (err = op_begin(s, &nested)))
+		return err;
+	return op_end(s, nested, session_set_state(s, session_id, state, detail, now_ms));
+}
+
+static int session_extend(struct store *s, uint64_t id, int64_t deadline_ms, int64_t now_ms)
+{
+	char cur[STORE_STATE_LEN], detail[64];
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = session_state(s, id, cur, NULL)))
+		return rc;
+	q = st(s, ST_SESSION_EXTEND);
+	sqlite3_bind_int64(q, 1, (int64_t)id);
+	bind_int_or_null(q, 2, deadline_ms);
+	if ((rc = run(s, q, "extend session")))
+		return rc;
+	if (deadline_ms)
+		snprintf(detail, sizeof(detail), "deadline %lld", (long long)deadline_ms);
+	else
+		snprintf(detail, sizeof(detail), "no deadline");
+	return add_event(s, id, now_ms, "extend", detail);
+}
+
+int store_session_extend(struct store *s, uint64_t session_id, int64_t deadline_ms, int64_t now_ms)
+{
+	int nested, err;
+
+	if (deadline_ms < 0)
+		return fail(s, -EINVAL, "bad deadline %lld", (long long)deadline_ms);
+	if ((err = check_session_id(s, session_id)) || (err = op_begin(s, &nested)))
+		return err;
+	return op_end(s, nested, session_extend(s, session_id, deadline_ms, now_ms));
+}
+
+int store_session_keepalive(struct store *s, uint64_t session_id, uint64_t counter, int64_t deadline_ms)
+{
+	char cur[STORE_STATE_LEN];
+	uint64_t last = 0;
+	sqlite3_stmt *q;
+	int err;
+
+	if ((err = check_session_id(s, session_id)))
+		return err;
+	if (counter == 0 || counter > INT64_MAX || deadline_ms < 0)
+		return fail(s, -EINVAL, "bad keepalive counter %llu or deadline %lld",
+			    (unsigned long long)counter, (long long)deadline_ms);
+	q = st(s, ST_SESSION_KEEPALIVE);
+	sqlite3_bind_int64(q, 1, (int64_t)session_id);
+	sqlite3_bind_int64(q, 2, (int64_t)counter);
+	bind_int_or_null(q, 3, deadline_ms);
+	if ((err = run(s, q, "keepalive")))
+		return err;
+	if (sqlite3_changes(s->db))
+		return 0;
+	/* Nothing changed: say why. */
+	if ((err = session_state(s, session_id, cur, &last)))
+		return err;
+	return fail(s, -ESTALE, "session %llu: keepalive counter %llu is not after %llu",
+		    (unsigned long long)session_id, (unsigned long long)counter, (unsigned long long)last);
+}
+
+int store_session_add_counters(struct store *s, uint64_t session_id, uint64_t up_bytes, uint64_t down_bytes,
+			       uint64_t up_packets, uint64_t down_packets)
+{
+	sqlite3_stmt *q;
+	int err;
+
+	if ((err = check_session_id(s, session_id)))
+		return err;
+	if (up_bytes > INT64_MAX || down_bytes > INT64_MAX || up_packets > INT64_MAX ||
+	    down_packets > INT64_MAX)
+		return fail(s, -EINVAL, "session %llu: counter delta too large",
+			    (unsigned long long)session_id);
+	q = st(s, ST_SESSION_COUNTERS);
+	sqlite3_bind_int64(q, 1, (int64_t)session_id);
+	sqlite3_bind_int64(q, 2, (int64_t)up_bytes);
+	sqlite3_bind_int64(q, 3, (int64_t)down_bytes);
+	sqlite3_bind_int64(q, 4, (int64_t)up_packets);
+	sqlite3_bind_int64(q, 5, (int64_t)down_packets);
+	if ((err = run(s, q, "add counters")))
+		return err;
+	if (sqlite3_changes(s->db) == 0)
+		return fail(s, -ENOENT, "no session %llu", (unsigned long long)session_id);
+	return 0;
+}
+
+static int session_end(struct store *s, uint64_t id, const char *reason, int64_t now_ms)
+{
+	char cur[STORE_STATE_LEN];
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = session_state(s, id, cur, NULL)))
+		return rc;
+	q = st(s, ST_SESSION_END);
+	sqlite3_bind_int64(q, 1, (int64_t)id);
+	sqlite3_bind_int64(q, 2, now_ms);
+	sqlite3_bind_text(q, 3, reason, -1, SQLITE_STATIC);
+	if ((rc = run(s, q, "end session")))
+		return rc;
+	return add_event(s, id, now_ms, "ended", reason);
+}
+
+int store_session_end(struct store *s, uint64_t session_id, const char *reason, int64_t now_ms)
+{
+	int nested, err;
+
+	if ((err = check_reason(s, reason)) || (err = check_session_id(s, session_id)) ||
+	    (err = op_begin(s, &nested)))
+		return err;
+	return op_end(s, nested, session_end(s, session_id, reason, now_ms));
+}
+
+/* Fill a session from SESSION_COLUMNS at the start of a row. */
+static void read_session(sqlite3_stmt *q, struct store_session *out)
+{
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	out->id = (uint64_t)sqlite3_column_int64(q, 0);
+	out->client_id = sqlite3_column_int64(q, 1);
+	copy_text(out->state, sizeof(out->state), q, 2);
+	out->started_at = sqlite3_column_int64(q, 3);
+	out->deadline_at = sqlite3_column_int64(q, 4);
+	out->byte_cap = (uint64_t)sqlite3_column_int64(q, 5);
+	out->ended_at = sqlite3_column_int64(q, 6);
+	copy_text(out->end_reason, sizeof(out->end_reason), q, 7);
+	out->up_bytes = (uint64_t)sqlite3_column_int64(q, 8);
+	out->down_bytes = (uint64_t)sqlite3_column_int64(q, 9);
+	out->up_packets = (uint64_t)sqlite3_column_int64(q, 10);
+	out->down_packets = (uint64_t)sqlite3_column_int64(q, 11);
+	n = sqlite3_column_bytes(q, 12);
+	if (n > 0 && n <= STORE_KEY_MAX) {
+		memcpy(out->keepalive_key, sqlite3_column_blob(q, 12), (size_t)n);
+		out->keepalive_keylen = (size_t)n;
+	}
+	out->keepalive_counter = (uint64_t)sqlite3_column_int64(q, 13);
+}
+
+int store_session_get(struct store *s, uint64_t session_id, struct store_session *out)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = check_session_id(s, session_id)))
+		return rc;
+	q = st(s, ST_SESSION_GET);
+	sqlite3_bind_int64(q, 1, (int64_t)session_id);
+	rc = row(s, q, "get session");
+	if (rc <= 0)
+		return rc < 0 ? rc : fail(s, -ENOENT, "no session %llu", (unsigned long long)session_id);
+	read_session(q, out);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int store_sessions_active(struct store *s, int (*cb)(const struct store_active *a, void *arg), void *arg)
+{
+	sqlite3_stmt *q = st(s, ST_SESSIONS_ACTIVE);
+	struct store_active *a = calloc(1, sizeof(*a));
+	uint64_t id;
+	int rc, have = 0;
+
+	if (!a)
+		return fail(s, -ENOMEM, "out of memory");
+	while ((rc = row(s, q, "list active sessions")) == 1) {
+		id = (uint64_t)sqlite3_column_int64(q, 0);
+		if (have && id != a->session.id) {
+			rc = cb(a, arg);
+			have = 0;
+			if (rc) {
+				sqlite3_reset(q);
+				break;
+			}
+		}
+		if (!have) {
+			memset(a, 0, sizeof(*a));
+			read_session(q, &a->session);
+			copy_text(a->port, sizeof(a->port), q, SESSION_NCOLUMNS);
+			copy_text(a->mac, sizeof(a->mac), q, SESSION_NCOLUMNS + 1);
+			have = 1;
+		}
+		if (sqlite3_column_type(q, SESSION_NCOLUMNS + 2) != SQLITE_NULL &&
+		    a->naddrs < WICKET_MAX_ADDRS)
+			copy_text(a->addrs[a->naddrs++], STORE_ADDR_LEN, q, SESSION_NCOLUMNS + 2);
+	}
+	if (rc == 0 && have)
+		rc = cb(a, arg);
+	free(a);
+	return rc;
+}
+
+int store_session_events(struct store *s, uint64_t session_id,
+			 int (*cb)(const struct store_event *ev, void *arg), void *arg)
+{
+	struct store_session sess;
+	struct store_event ev;
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = store_session_get(s, session_id, &sess)))
+		return rc;
+	q = st(s, ST_SESSION_EVENTS);
+	sqlite3_bind_int64(q, 1, (int64_t)session_id);
+	while ((rc = row(s, q, "list session events")) == 1) {
+		memset(&ev, 0, sizeof(ev));
+		ev.id = sqlite3_column_int64(q, 0);
+		ev.session_id = (uint64_t)sqlite3_column_int64(q, 1);
+		ev.at = sqlite3_column_int64(q, 2);
+		copy_text(ev.event, sizeof(ev.event), q, 3);
+		copy_text(ev.detail, sizeof(ev.detail), q, 4);
+		rc = cb(&ev, arg);
+		if (rc) {
+			sqlite3_reset(q);
+			return rc;
+		}
+	}
+	return rc;
+}

@@ -1,0 +1,198 @@
+/*
+ * wicketd's store: one SQLite database (WAL, synchronous=FULL, foreign
+ * keys on) holding the access ports, the clients with their addresses, the
+ * sessions with their counters and keepalive keys, and every session's
+ * history. The schema, with a comment on each table and column, is in
+ * store.c (and, because SQLite keeps the comments, in `.schema` of the
+ * database itself); it is versioned with PRAGMA user_version and migrated
+ * forward on open.
+ *
+ * Conventions:
+ * - Every function returns 0 or a negative errno; store_error() then
+ *   says what went wrong, in words.
+ * - Bad input changes nothing: every write is one transaction (or one
+ *   savepoint inside a batch), so a refused call leaves no partial rows.
+ * - Times are unix milliseconds, given by the caller (now_ms). A deadline
+ *   or byte cap of 0 means none.
+ * - A client is its MAC on its access port; its id is its identifier.
+ *   MACs are text "aa:bb:cc:dd:ee:ff" (any case on input, lower case
+ *   stored); addresses are IPv4 or IPv6 text, stored in inet_ntop's
+ *   canonical form.
+ * - Session states, as text: "new", "pending", "provisional", "active",
+ *   "ended", "rejected". "ended" is final and is only reached through
+ *   store_session_end(), which records why. A client has at most one
+ *   session that has not ended. Session ids are never reused.
+ * - Listing functions call cb once per row, in a stable order; a non-zero
+ *   return from cb stops the listing and is returned. A callback may call
+ *   other store functions, but not the listing it is called from.
+ * - A store is used from one thread at a time.
+ */
+#ifndef WICKET_STORE_H
+#define WICKET_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uapi/wicket.h"
+
+struct store;
+
+/* The schema version this code creates and understands. */
+#define STORE_SCHEMA_VERSION 1
+
+#define STORE_IFNAME_LEN 16 /* IFNAMSIZ */
+#define STORE_MAC_LEN 18 /* "aa:bb:cc:dd:ee:ff" and its NUL */
+#define STORE_ADDR_LEN 46 /* INET6_ADDRSTRLEN */
+#define STORE_ROOM_LEN 64
+#define STORE_STATE_LEN 12
+#define STORE_REASON_LEN 32 /* end reasons: [a-z0-9-], 1 to 31 bytes */
+#define STORE_EVENT_LEN 16
+#define STORE_DETAIL_LEN 256 /* event details: at most 255 bytes */
+#define STORE_KEY_MAX 64 /* bytes of a session's keepalive key */
+
+struct store_port {
+	char ifname[STORE_IFNAME_LEN];
+	char room[STORE_ROOM_LEN]; /* "" when none */
+	int mode; /* enum wicket_port_mode */
+	int64_t updated_at;
+};
+
+struct store_addr {
+	char addr[STORE_ADDR_LEN];
+	int64_t first_seen;
+	int64_t last_seen;
+};
+
+struct store_session {
+	uint64_t id; /* the session id given to the kernel; never 0 */
+	int64_t client_id;
+	char state[STORE_STATE_LEN];
+	int64_t started_at;
+	int64_t deadline_at; /* 0: none */
+	uint64_t byte_cap; /* 0: none */
+	int64_t ended_at; /* 0: not ended */
+	char end_reason[STORE_REASON_LEN];
+	uint64_t up_bytes, down_bytes, up_packets, down_packets;
+	uint8_t keepalive_key[STORE_KEY_MAX];
+	size_t keepalive_keylen;
+	uint64_t keepalive_counter; /* the last accepted; 0: none yet */
+};
+
+/* A session that has not ended, with what the kernel needs of its client. */
+struct store_active {
+	struct store_session session;
+	char port[STORE_IFNAME_LEN];
+	char mac[STORE_MAC_LEN];
+	unsigned int naddrs;
+	char addrs[WICKET_MAX_ADDRS][STORE_ADDR_LEN]; /* bound addresses, sorted */
+};
+
+struct store_event {
+	int64_t id; /* increasing: the events' order */
+	uint64_t session_id;
+	int64_t at;
+	char event[STORE_EVENT_LEN]; /* the state entered, or "extend" */
+	char detail[STORE_DETAIL_LEN];
+};
+
+/*
+ * Open (creating if needed, mode 0600) the database at path, set its
+ * pragmas, migrate its schema up to STORE_SCHEMA_VERSION and prepare every
+ * statement. A database of a newer schema is refused (-EPROTONOSUPPORT).
+ * On failure *out is NULL and store_error(NULL) says why.
+ */
+int store_open(const char *path, struct store **out);
+/* Close; an open batch is rolled back. NULL is fine. */
+void store_close(struct store *s);
+/* The last error's message; with s NULL, the last failed store_open()'s (per thread). */
+const char *store_error(const struct store *s);
+
+/*
+ * Batches: many calls in one transaction (one fsync). Inside a batch a
+ * refused call still changes nothing and the batch goes on. store_begin
+ * in a batch is -EALREADY; store_commit/store_rollback outside one is
+ * -EINVAL. A failed commit leaves the batch open: retry or roll back.
+ */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+int store_rollback(struct store *s);
+
+/* What the connection really runs with, read back from SQLite (for tests and wicketctl status). */
+struct store_settings {
+	char journal_mode[16]; /* "wal" */
+	int64_t synchronous; /* 2: FULL */
+	int64_t foreign_keys; /* 1: on */
+	int64_t busy_timeout_ms;
+	int64_t user_version; /* the schema version */
+};
+int store_settings(struct store *s, struct store_settings *out);
+
+/* PRAGMA integrity_check: 0 when "ok", -EIO with its first finding otherwise. */
+int store_integrity_check(struct store *s);
+
+/* Ports: add or change one (mode: enum wicket_port_mode; room may be NULL). */
+int store_port_set(struct store *s, const char *ifname, const char *room, int mode, int64_t now_ms);
+/* Every port, by name. */
+int store_port_list(struct store *s, int (*cb)(const struct store_port *port, void *arg), void *arg);
+
+/*
+ * The client id of (port, mac), adding the client if it is new; last_seen
+ * becomes now_ms. The port must be known (-ENOENT otherwise).
+ */
+int store_client_get_or_add(struct store *s, const char *port, const char *mac, int64_t now_ms,
+			    int64_t *client_id);
+/*
+ * Bind addr to the client (or refresh its last_seen). An address bound to
+ * another client is refused with -EADDRINUSE and stays where it is; a
+ * client holds at most WICKET_MAX_ADDRS addresses (-ENOSPC).
+ */
+int store_client_bind_addr(struct store *s, int64_t client_id, const char *addr, int64_t now_ms);
+/* Release a bound address (history stays); -ENOENT when it is not bound to the client. */
+int store_client_unbind_addr(struct store *s, int64_t client_id, const char *addr, int64_t now_ms);
+/* The client's bound addresses, sorted. */
+int store_client_addrs(struct store *s, int64_t client_id,
+		       int (*cb)(const struct store_addr *addr, void *arg), void *arg);
+
+/*
+ * Start a session for a client in state (any but "ended"), with its
+ * deadline and byte cap (0: none) and keepalive key (keylen up to
+ * STORE_KEY_MAX, 0 for none); writes its first event. -EBUSY when the
+ * client already has a session that has not ended.
+ */
+int store_session_start(struct store *s, int64_t client_id, const char *state, int64_t deadline_ms,
+			uint64_t byte_cap, const void *key, size_t keylen, int64_t now_ms,
+			uint64_t *session_id);
+/*
+ * Move a session to state (not "ended": see store_session_end) and record
+ * the event with detail (may be NULL) in the same transaction. A session
+ * that has ended is -EALREADY.
+ */
+int store_session_set_state(struct store *s, uint64_t session_id, const char *state, const char *detail,
+			    int64_t now_ms);
+/* New deadline (0: none) of a session that has not ended; recorded as an "extend" event. */
+int store_session_extend(struct store *s, uint64_t session_id, int64_t deadline_ms, int64_t now_ms);
+/*
+ * Accept keepalive counter (must exceed the last accepted one: -ESTALE
+ * otherwise) and the new deadline, in one statement.
+ */
+int store_session_keepalive(struct store *s, uint64_t session_id, uint64_t counter, int64_t deadline_ms);
+/* Add the kernel's deltas to the session's counters (also after it ended). */
+int store_session_add_counters(struct store *s, uint64_t session_id, uint64_t up_bytes, uint64_t down_bytes,
+			       uint64_t up_packets, uint64_t down_packets);
+/*
+ * End a session: state "ended", ended_at, end_reason and an event. Ending
+ * an ended session is -EALREADY and changes nothing.
+ */
+int store_session_end(struct store *s, uint64_t session_id, const char *reason, int64_t now_ms);
+/* One session; -ENOENT if unknown. */
+int store_session_get(struct store *s, uint64_t session_id, struct store_session *out);
+/* Every session that has not ended, by id, with its client's port, MAC and addresses. */
+int store_sessions_active(struct store *s, int (*cb)(const struct store_active *a, void *arg), void *arg);
+/* A session's events, oldest first; -ENOENT if the session is unknown. */
+int store_session_events(struct store *s, uint64_t session_id,
+			 int (*cb)(const struct store_event *ev, void *arg), void *arg);
+
+/* Whether name is one of the session states above. */
+int store_state_valid(const char *state);
+
+#endif
