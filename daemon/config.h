@@ -1,0 +1,141 @@
+/*
+ * wicketd's configuration: one INI file, /etc/wicket/wicketd.conf by
+ * default, parsed with libinih into a struct wicket_config and validated
+ * value by value. This comment is the reference for the file; the example
+ * config and the man page follow it.
+ *
+ *   [gateway]
+ *   store = /var/lib/wicket/wicket.db
+ *       SQLite store. Absolute path. Default as shown.
+ *   control_socket = /run/wicket/control.sock
+ *       UNIX socket of wicketctl. Absolute path of at most 107 characters
+ *       (sun_path). Default as shown.
+ *   staff_group = wicket
+ *       Group allowed on the control socket besides root: 1 to 32 of
+ *       A-Z a-z 0-9 . _ -, not starting with '-'. Default "wicket".
+ *   portal = 10.0.0.1:8080
+ *       Address and TCP port where the portal listens: IPV4:PORT or
+ *       [IPV6]:PORT, numeric only, port 1-65535. Required.
+ *   dns_port = 53
+ *       Port of the gateway's resolver that captive DNS is sent to,
+ *       1-65535. Default 53.
+ *   mark = 0x800000/0x800000
+ *       Captive mark VALUE/MASK for the kernel and nftables: two 32-bit
+ *       numbers, decimal or 0x-hex; MASK non-zero, VALUE non-zero and
+ *       within MASK. Default as shown.
+ *   upstream = wan0
+ *       Upstream (WAN) interface name; never an access port. Required.
+ *
+ *   [keepalive]
+ *   port = 4444
+ *       UDP port of the keepalives, 1-65535. Default 4444.
+ *   secret_file = /etc/wicket/keepalive.key
+ *       File holding the keepalive HMAC key. Absolute path. Required. Only
+ *       the name is checked here; the daemon reads the file.
+ *   interval = 30
+ *       Seconds between a client's keepalives, 5-3600. Default 30.
+ *   misses = 3
+ *       Missed keepalives after which the session ends, 1-100. Default 3.
+ *
+ *   [port lan.101]
+ *       One section per access port, 1 to 4096 of them. The name after
+ *       "port" is the interface name: 1 to 15 printable ASCII characters,
+ *       no whitespace, '/' or ':', not "." or "..". Only the syntax is
+ *       checked; the daemon checks that the interface exists.
+ *   mode = charge
+ *       charge (the gate applies), free (everyone passes, counted) or
+ *       blocked (nothing is forwarded). Default charge.
+ *   room = 101
+ *       Room or location label: 1 to 64 bytes of printable UTF-8.
+ *       Optional (empty when absent).
+ *
+ * Syntax: "key = value" (or "key: value"), one per line; leading and
+ * trailing whitespace is ignored, so keys may be indented; comments are
+ * lines starting with ';' or '#', and a ';' preceded by whitespace starts
+ * a comment at the end of a line. Values are not quoted and do not
+ * continue on the next line. Lines are at most 199 characters. Section and
+ * key names are lower case, exactly as above.
+ *
+ * Errors: unknown sections and keys, a section or key given twice, a
+ * missing required key, the upstream interface named as a port, and any
+ * value out of its range are refused with a message naming the file, the
+ * line, the section and key, what is wrong and what is expected:
+ *   wicketd.conf:12: [keepalive] port: expected a number from 1 to 65535, got "abc"
+ * A missing key is reported at its section's line, or without a line when
+ * the section itself is missing. Secrets are never in this file, only the
+ * names of the files that hold them.
+ */
+#ifndef WICKET_CONFIG_H
+#define WICKET_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define WICKET_CONFIG_PATH "/etc/wicket/wicketd.conf"
+
+#define CONFIG_PATH_MAX 256 /* file paths, with their NUL */
+#define CONFIG_SOCKET_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path), with its NUL */
+#define CONFIG_GROUP_MAX 33 /* group names, with their NUL */
+#define CONFIG_IFNAME_MAX 16 /* IFNAMSIZ, with its NUL */
+#define CONFIG_ROOM_MAX 65 /* room labels, with their NUL */
+#define CONFIG_MAX_PORTS 4096
+
+struct wicket_config_port {
+	char ifname[CONFIG_IFNAME_MAX];
+	uint8_t mode; /* enum wicket_port_mode: WICKET_PORT_CHARGE, _FREE, _BLOCKED */
+	char room[CONFIG_ROOM_MAX]; /* "" when not given */
+	unsigned int line; /* line of its [port ...] section, for messages */
+};
+
+struct wicket_config {
+	struct {
+		char store[CONFIG_PATH_MAX];
+		char control_socket[CONFIG_SOCKET_PATH_MAX];
+		char staff_group[CONFIG_GROUP_MAX];
+		/* portal: the address as written (without brackets), the port,
+		 * and both together ready for bind(). */
+		char portal_host[64];
+		uint16_t portal_port;
+		struct sockaddr_storage portal_addr;
+		socklen_t portal_addrlen;
+		uint16_t dns_port;
+		uint32_t mark;
+		uint32_t mark_mask;
+		char upstream[CONFIG_IFNAME_MAX];
+	} gateway;
+	struct {
+		uint16_t port;
+		char secret_file[CONFIG_PATH_MAX];
+		unsigned int interval; /* seconds */
+		unsigned int misses;
+	} keepalive;
+	/* The access ports, sorted by ifname (strcmp), names unique. */
+	struct wicket_config_port *ports;
+	size_t nports;
+};
+
+/*
+ * Parse and validate the file at path. On success returns 0 and stores a
+ * new config in *out (the caller frees the one it replaces: that is how a
+ * reload swaps configs). On failure returns -EINVAL for bad content, the
+ * -errno of opening or reading the file, -EFBIG for a file over 8 MiB or
+ * -ENOMEM, writes a one-line message to err (when errlen > 0) and leaves
+ * *out untouched.
+ */
+int config_load_file(const char *path, struct wicket_config **out, char *err, size_t errlen);
+
+/* The same for a NUL-terminated text; name stands for the file in messages. */
+int config_load_string(const char *text, const char *name, struct wicket_config **out, char *err,
+		       size_t errlen);
+
+/* Frees a config from config_load_*(); NULL is allowed. */
+void config_free(struct wicket_config *config);
+
+/* The access port named ifname, or NULL when it is not one. */
+const struct wicket_config_port *config_port(const struct wicket_config *config, const char *ifname);
+
+/* "charge", "free" or "blocked" for a WICKET_PORT_* mode, "?" for others. */
+const char *config_port_mode_name(uint8_t mode);
+
+#endif
