@@ -58,6 +58,9 @@ UNIT_TESTS += test_firewall
 test_control_SRCS := tests/unit/test_control.c daemon/control.c
 test_control_PKGS := libevent libevent_pthreads jansson cmocka
 UNIT_TESTS += test_control
+test_neigh_SRCS := tests/unit/test_neigh.c daemon/neigh.c
+test_neigh_PKGS := libnl-3.0 libnl-route-3.0 cmocka
+UNIT_TESTS += test_neigh
 UNIT_TESTS += $(foreach t,test_config test_store test_keepalive,$(if $(wildcard tests/unit/$(t).c),$(t)))
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
