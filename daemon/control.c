@@ -396,8 +396,17 @@ int control_call(const char *path, const char *cmd, json_t *args, int timeout_ms
 	if (!ret)
 		ret = send_all(fd, "\n", 1);
 	free(text);
-	if (!ret)
+	/*
+	 * Read the answer even if the daemon hung up on us: a refusal is a
+	 * line sent before the close, and says more than EPIPE.
+	 */
+	if (!ret || ret == -EPIPE || ret == -ECONNRESET) {
+		int sent = ret;
+
 		ret = recv_line(fd, timeout_ms, &line);
+		if (ret && sent)
+			ret = sent;
+	}
 	close(fd);
 	if (ret) {
 		snprintf(err, errlen, "no answer from wicketd: %s", strerror(-ret));
