@@ -28,8 +28,12 @@ pkglibs   = $(if $(1),$(shell pkg-config --libs $(1)))
 # Each program: its sources and the pkg-config packages it links against.
 wicketd_SRCS       := daemon/main.c daemon/kernel.c daemon/log.c
 wicketd_PKGS       := libmnl libevent
-wicketctl_SRCS     := daemon/wicketctl.c daemon/kernel.c daemon/log.c
-wicketctl_PKGS     := libmnl jansson
+# wicketctl without its main() (ctl_main.c), for test_wicketctl too.
+wicketctl_LIB      := daemon/wicketctl.c daemon/ctl_util.c daemon/ctl_table.c daemon/ctl_clients.c \
+		      daemon/ctl_ports.c daemon/ctl_sessions.c daemon/ctl_version.c daemon/control.c \
+		      daemon/kernel.c daemon/log.c
+wicketctl_SRCS     := daemon/ctl_main.c $(wicketctl_LIB)
+wicketctl_PKGS     := libmnl jansson libevent
 wicket-helper_SRCS := client/helper.c
 wicket-helper_PKGS :=
 # wicket-nl: the low-level netlink tool of the kernel tests and vendors.
@@ -58,6 +62,9 @@ UNIT_TESTS += test_firewall
 test_control_SRCS := tests/unit/test_control.c daemon/control.c
 test_control_PKGS := libevent libevent_pthreads jansson cmocka
 UNIT_TESTS += test_control
+test_wicketctl_SRCS := tests/unit/test_wicketctl.c $(wicketctl_LIB)
+test_wicketctl_PKGS := libmnl libevent libevent_pthreads jansson cmocka
+UNIT_TESTS += test_wicketctl
 test_neigh_SRCS := tests/unit/test_neigh.c daemon/neigh.c
 test_neigh_PKGS := libnl-3.0 libnl-route-3.0 cmocka
 UNIT_TESTS += test_neigh

@@ -1,127 +1,263 @@
 /*
- * wicketctl: the venue staff's command line. A dispatcher over a table of
- * subcommands; every subcommand takes --json for machines.
+ * wicketctl: the venue staff's command line over wicketd's control socket
+ * (control.h). This file is the dispatcher; the subcommands live in
+ * ctl_*.c, one file per group. `version` alone needs no wicketd: it asks
+ * wicket.ko directly.
+ *
+ *   wicketctl [--json] [--socket PATH] [--timeout SECONDS] [COMMAND [ARGS]]
+ *
+ *   status                         (also: no command at all)
+ *   clients
+ *   client MAC
+ *   kick MAC
+ *   block MAC
+ *   allow MAC --minutes N
+ *   ports
+ *   port set IFACE [--room ROOM] [--mode charge|free|blocked]
+ *   sessions [--active] [--since TIME]
+ *   events [--limit N]
+ *   version
+ *   help
+ *
+ * Any unambiguous prefix of a command (or of `set`) will do: `wicketctl
+ * sess`; `wicketctl cl` is refused as ambiguous. MAC: six hex pairs
+ * separated by ':' or '-', any case; sent in lower case with ':'. TIME:
+ * unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM, in local time. --socket
+ * defaults to $WICKET_CONTROL_SOCKET, else /run/wicket/control.sock;
+ * --timeout to 5 seconds. --json may also follow the command.
+ *
+ * Exit codes: 0 done; 1 wicketd refused or failed the request; 2 usage
+ * error (nothing was sent); 3 wicketd not reachable (not running, no
+ * socket, permission denied on it, no answer in time).
+ *
+ * The requests, and the results that --json prints as they are (pretty,
+ * keys sorted): the stable interface for scripts. "cmd" {args} → result.
+ *
+ *   status {} → {"version": str, "module": {"release": str, "protocol": int}
+ *       or null, "uptime_s": int, "clients": {"total", "captive",
+ *       "provisional", "authorized", "blocked": int}, "sessions_active": int,
+ *       "ports": int, "firewall": "installed" | "missing"}
+ *   clients {} → [client], client = {"id": int, "mac": str, "port": str,
+ *       "room": str | null, "addrs": [str], "state": "captive" |
+ *       "provisional" | "authorized" | "blocked", "session": int | null,
+ *       "remaining_s": int | null, "up_bytes": int, "down_bytes": int,
+ *       "idle_s": int | null}
+ *   client {"mac": str} → client and "sessions": [session]
+ *   kick {"mac": str} → {"mac": str, "session": int | null}
+ *   block {"mac": str} → {"mac": str}
+ *   allow {"mac": str, "minutes": int} → {"mac": str, "session": int,
+ *       "remaining_s": int}
+ *   ports {} → [port], port = {"ifname": str, "ifindex": int | null,
+ *       "room": str | null, "mode": "charge" | "free" | "blocked",
+ *       "clients": int}
+ *   port_set {"ifname": str, "room": str (optional), "mode": str
+ *       (optional)} → port
+ *   sessions {"active": true (optional), "since": int unix s (optional)}
+ *       → [session], session = {"id": int, "mac": str, "port": str,
+ *       "state": str, "started": int unix s, "ended": int | null,
+ *       "end_reason": str | null, "up_bytes": int, "down_bytes": int}
+ *   events {"limit": int (optional; wicketd's default 50)} → [{"at": int
+ *       unix s, "session": int, "event": str, "detail": str | null}]
+ *
+ *   version (no request) → {"wicketctl": str, "module": {"release": str,
+ *       "protocol": int, "protocol_min": int} or {"error": str}}
  */
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
-#include "kernel.h"
-#include "log.h"
-#include "uapi/wicket.h"
-
-struct options {
-	int json;
-};
+#include "ctl.h"
 
 struct command {
 	const char *name;
-	int (*run)(int argc, char **argv, const struct options *opt);
+	int (*run)(struct ctl *ctl, int argc, char **argv);
+	const char *synopsis;
 	const char *help;
 };
 
-static int print_json(json_t *obj)
-{
-	int ret = json_dumpf(obj, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) ? 1 : 0;
-
-	putchar('\n');
-	json_decref(obj);
-	return ret;
-}
-
-static int cmd_version(int argc, char **argv, const struct options *opt)
-{
-	struct kernel_version v;
-	struct kernel *k;
-	int err;
-
-	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "wicketctl: version takes no arguments\n");
-		return 2;
-	}
-	err = kernel_open(&k);
-	if (err) {
-		fprintf(stderr, "wicketctl: cannot open a netlink socket: %s\n", strerror(-err));
-		return 1;
-	}
-	err = kernel_get_version(k, &v);
-	if (opt->json) {
-		json_t *o = json_pack("{s:s}", "wicketctl", WICKET_RELEASE);
-
-		if (err)
-			json_object_set_new(o, "module", json_pack("{s:s}", "error", kernel_error(k)));
-		else
-			json_object_set_new(o, "module",
-					    json_pack("{s:s, s:I, s:I}", "release", v.release, "protocol",
-						      (json_int_t)v.protocol, "protocol_min",
-						      (json_int_t)v.protocol_min));
-		print_json(o);
-	} else {
-		printf("wicketctl %s (protocol %d)\n", WICKET_RELEASE, WICKET_PROTOCOL);
-		if (!err)
-			printf("wicket.ko %s (protocol %u, accepts %u..%u)\n", v.release, v.protocol,
-			       v.protocol_min, v.protocol);
-	}
-	if (err)
-		fprintf(stderr, "wicketctl: %s\n", kernel_error(k));
-	else if (WICKET_PROTOCOL < v.protocol_min || WICKET_PROTOCOL > v.protocol) {
-		fprintf(stderr, "wicketctl: wicket.ko does not accept this wicketctl's protocol %d\n",
-			WICKET_PROTOCOL);
-		err = -EPROTO;
-	}
-	kernel_close(k);
-	return err ? 1 : 0;
-}
+static int cmd_help(struct ctl *ctl, int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "version", cmd_version, "show the versions of wicketctl and the loaded wicket.ko" },
+	{ "status", ctl_status, "status", "wicketd, wicket.ko, clients, ports and firewall at a glance" },
+	{ "clients", ctl_clients, "clients", "every client wicketd knows, online or not" },
+	{ "client", ctl_client, "client MAC", "one client and its sessions" },
+	{ "kick", ctl_kick, "kick MAC", "end the client's session: it is captive again" },
+	{ "block", ctl_block, "block MAC", "end the client's session and keep it off" },
+	{ "allow", ctl_allow, "allow MAC --minutes N", "let the client in for N minutes, free of charge" },
+	{ "ports", ctl_ports, "ports", "the access ports, their rooms and modes" },
+	{ "port", ctl_port, "port set IFACE [--room ROOM] [--mode charge|free|blocked]",
+	  "change a port's room or mode" },
+	{ "sessions", ctl_sessions, "sessions [--active] [--since TIME]", "sessions, newest first" },
+	{ "events", ctl_events, "events [--limit N]", "the latest session events (default 50)" },
+	{ "version", ctl_version, "version", "the versions of wicketctl and the loaded wicket.ko" },
+	{ "help", cmd_help, "help", "this help" },
 };
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: wicketctl [--json] COMMAND [ARGS]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "usage: wicketctl [--json] [--socket PATH] [--timeout SECONDS] [COMMAND [ARGS]]\n\n"
+		     "commands (any unambiguous prefix will do; none means status):\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		/* A long synopsis gets a line of its own. */
+		if (strlen(commands[i].synopsis) > 36)
+			fprintf(out, "  %s\n  %-36s %s\n", commands[i].synopsis, "", commands[i].help);
+		else
+			fprintf(out, "  %-36s %s\n", commands[i].synopsis, commands[i].help);
+	}
+	fprintf(out,
+		"\noptions:\n"
+		"  --json             print wicketd's answer as JSON, for scripts\n"
+		"  --socket PATH      wicketd's control socket (default $%s,\n"
+		"                     else %s)\n"
+		"  --timeout SECONDS  how long to wait for wicketd's answer (default %d)\n"
+		"  --help             this help\n"
+		"\nMAC: six hex pairs separated by ':' or '-'. TIME: unix seconds, YYYY-MM-DD or\n"
+		"YYYY-MM-DDTHH:MM, in local time.\n"
+		"\nexit status: 0 done, 1 wicketd refused or failed the request, 2 usage error\n"
+		"(nothing was sent), 3 wicketd not reachable (not running, permission denied on\n"
+		"its socket, no answer in time).\n",
+		CTL_SOCKET_ENV, CTL_DEFAULT_SOCKET, CTL_DEFAULT_TIMEOUT_MS / 1000);
 }
 
-int main(int argc, char **argv)
+static int cmd_help(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	int code;
+
+	if (ctl_no_args(ctl, argc, argv, &code))
+		return code;
+	usage(ctl->out);
+	return CTL_OK;
+}
+
+/* The command named word exactly, or the only one it is a prefix of. */
+static const struct command *find_command(struct ctl *ctl, const char *word)
+{
+	const struct command *found = NULL;
+	size_t len = strlen(word), matches = 0;
+
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(word, commands[i].name) == 0)
+			return &commands[i];
+		if (len && strncmp(word, commands[i].name, len) == 0) {
+			found = &commands[i];
+			matches++;
+		}
+	}
+	if (matches == 1)
+		return found;
+	if (matches == 0) {
+		fprintf(ctl->err, "wicketctl: unknown command '%s' (wicketctl --help lists them)\n", word);
+		return NULL;
+	}
+	fprintf(ctl->err, "wicketctl: '%s' is ambiguous:", word);
+	for (size_t i = 0, n = 0; i < NCOMMANDS; i++)
+		if (strncmp(word, commands[i].name, len) == 0)
+			fprintf(ctl->err, "%s %s", n++ ? "," : "", commands[i].name);
+	fputc('\n', ctl->err);
+	return NULL;
+}
+
+static int global_usage_error(struct ctl *ctl, const char *what, const char *arg)
+{
+	fprintf(ctl->err, "wicketctl: %s '%s'\n", what, arg);
+	fprintf(ctl->err, "usage: wicketctl [--json] [--socket PATH] [--timeout SECONDS] [COMMAND [ARGS]] "
+			  "(wicketctl --help says more)\n");
+	return CTL_USAGE;
+}
+
+/* The global options: CTL_OK with optind at the command (*done after --help), or the exit code. */
+static int global_options(struct ctl *ctl, int argc, char **argv, int *done)
+{
+	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct options opt = { 0 };
+	char *end, shortopt[3] = "-?";
+	double secs;
 	int c;
 
-	log_init("wicketctl", 0, 0);
-	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+	*done = 0;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			opt.json = 1;
+			ctl->json = 1;
+			break;
+		case 's':
+			if (!optarg[0] || strlen(optarg) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+				return global_usage_error(ctl, "--socket: not a usable socket path:", optarg);
+			ctl->socket = optarg;
+			break;
+		case 't':
+			errno = 0;
+			secs = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(secs > 0 && secs <= 3600))
+				return global_usage_error(
+					ctl, "--timeout: want seconds, more than 0 and at most 3600, not",
+					optarg);
+			ctl->timeout_ms = secs * 1000 < 1 ? 1 : (int)(secs * 1000);
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			usage(ctl->out);
+			*done = 1;
+			return CTL_OK;
+		case ':':
+			return global_usage_error(ctl, "this option needs a value:", argv[optind - 1]);
 		default:
-			usage(stderr);
-			return 2;
+			shortopt[1] = (char)optopt;
+			return global_usage_error(
+				ctl, "unknown or ambiguous option",
+				optopt && strncmp(argv[optind - 1], "--", 2) ? shortopt : argv[optind - 1]);
 		}
 	}
+	return CTL_OK;
+}
+
+int wicketctl_run(int argc, char **argv, FILE *out, FILE *err)
+{
+	static char *status_argv[] = { "status", NULL };
+	const char *env = getenv(CTL_SOCKET_ENV);
+	struct ctl ctl = {
+		.out = out,
+		.err = err,
+		.socket = env && env[0] ? env : CTL_DEFAULT_SOCKET,
+		.timeout_ms = CTL_DEFAULT_TIMEOUT_MS,
+	};
+	const struct command *cmd;
+	int ret, done;
+
+	ret = global_options(&ctl, argc, argv, &done);
+	if (ret || done)
+		goto out;
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
-		usage(stderr);
-		return 2;
+		argc = 1;
+		argv = status_argv;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[0], commands[i].name) == 0)
-			return commands[i].run(argc, argv, &opt);
-	fprintf(stderr, "wicketctl: unknown command '%s'\n", argv[0]);
-	usage(stderr);
-	return 2;
+	cmd = find_command(&ctl, argv[0]);
+	if (!cmd) {
+		ret = CTL_USAGE;
+		goto out;
+	}
+	ctl.name = cmd->name;
+	ctl.synopsis = cmd->synopsis;
+	optind = 0; /* the subcommand's own options, from argv[1] */
+	ret = cmd->run(&ctl, argc, argv);
+out:
+	fflush(out);
+	fflush(err);
+	return ret;
+}
+
+int wicketctl_main(int argc, char **argv)
+{
+	return wicketctl_run(argc, argv, stdout, stderr);
 }
