@@ -1,83 +1,223 @@
 /*
- * wicketd: the gateway's billing daemon. One libevent loop in one process;
- * SIGTERM and SIGINT stop it cleanly, SIGHUP re-reads what can change.
+ * wicketd: the gateway's billing daemon. One libevent loop in one process:
+ * SIGTERM and SIGINT stop it cleanly, SIGHUP reloads the configuration
+ * (kept as it was if the new one is wrong), and the firewall table is put
+ * back whenever a firewall reload takes it away.
  */
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "config.h"
+#include "control.h"
+#include "firewall.h"
+#include "gateway.h"
 #include "kernel.h"
 #include "log.h"
+#include "store.h"
 #include "uapi/wicket.h"
 
-struct daemon {
-	struct event_base *base;
-	struct kernel *kernel;
-};
-
 /* The module must speak our protocol, or every later request would fail. */
-static int check_module(struct daemon *d)
+static int check_module(struct gateway *gw)
 {
-	struct kernel_version v;
-	int err = kernel_get_version(d->kernel, &v);
+	struct kernel_version *v = &gw->module;
+	int err = kernel_get_version(gw->kernel, v);
 
 	if (err) {
-		log_err("%s", kernel_error(d->kernel));
+		log_err("%s", kernel_error(gw->kernel));
 		return err;
 	}
-	if (WICKET_PROTOCOL < v.protocol_min || WICKET_PROTOCOL > v.protocol) {
+	if (WICKET_PROTOCOL < v->protocol_min || WICKET_PROTOCOL > v->protocol) {
 		log_err("wicket.ko %s speaks protocol %u..%u, wicketd speaks %d: upgrade the older one",
-			v.release, v.protocol_min, v.protocol, WICKET_PROTOCOL);
+			v->release, v->protocol_min, v->protocol, WICKET_PROTOCOL);
 		return -EPROTO;
 	}
-	log_info("wicket.ko %s, protocol %u", v.release, v.protocol);
+	log_info("wicket.ko %s, protocol %u", v->release, v->protocol);
 	return 0;
+}
+
+static gid_t staff_gid(const struct wicket_config *cfg)
+{
+	struct group *g = getgrnam(cfg->gateway.staff_group);
+
+	if (!g) {
+		log_warn("no group \"%s\": only root may use wicketctl", cfg->gateway.staff_group);
+		return (gid_t)-1;
+	}
+	return g->gr_gid;
 }
 
 static void on_stop(evutil_socket_t sig, short what, void *arg)
 {
-	struct daemon *d = arg;
+	struct gateway *gw = arg;
 
 	(void)what;
 	log_info("%s: stopping", strsignal(sig));
-	event_base_loopexit(d->base, NULL);
+	event_base_loopexit(gw->base, NULL);
 }
 
+/* SIGHUP: a new configuration, applied whole, or the old one kept. */
 static void on_reload(evutil_socket_t sig, short what, void *arg)
 {
-	struct daemon *d = arg;
+	struct gateway *gw = arg;
+	struct firewall_params old_fw, new_fw;
+	struct wicket_config *cfg = NULL;
+	char err[512];
 
 	(void)sig;
 	(void)what;
-	log_info("SIGHUP: checking wicket.ko again");
-	if (check_module(d))
-		event_base_loopexit(d->base, NULL);
+	if (config_load_file(gw->config_path, &cfg, err, sizeof(err))) {
+		log_err("SIGHUP: %s; keeping the running configuration", err);
+		return;
+	}
+	if (gateway_apply(gw, cfg, err, sizeof(err))) {
+		log_err("SIGHUP: %s; keeping the running configuration", err);
+		gateway_apply(gw, gw->config, err, sizeof(err));
+		config_free(cfg);
+		return;
+	}
+	old_fw = gateway_firewall_params(gw->config);
+	new_fw = gateway_firewall_params(cfg);
+	if (memcmp(&old_fw, &new_fw, sizeof(old_fw)) != 0) {
+		struct firewall *fw;
+
+		if (firewall_open(&new_fw, &fw) == 0) {
+			firewall_close(gw->firewall);
+			gw->firewall = fw;
+		}
+		if (firewall_install(gw->firewall))
+			log_err("SIGHUP: firewall: %s", firewall_error(gw->firewall));
+	}
+	config_free(gw->config);
+	gw->config = cfg;
+	log_info("SIGHUP: configuration reloaded (%zu access ports)", cfg->nports);
+}
+
+/* Someone reloaded the firewall: our table goes back at once. */
+static void on_firewall_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct gateway *gw = arg;
+	int ret = firewall_watch_read(gw->firewall);
+
+	(void)fd;
+	(void)what;
+	/*
+	 * Our own replace deletes the table inside its transaction too: only
+	 * a table that is really gone now is put back.
+	 */
+	if (ret == 0 || ((ret == 1 || ret == -ENOBUFS) && firewall_present(gw->firewall) == 1))
+		return;
+	if (ret < 0 && ret != -ENOBUFS) {
+		log_warn("firewall watch: %s", strerror(-ret));
+		return;
+	}
+	if (firewall_install(gw->firewall))
+		log_err("table inet wicket was removed and cannot be put back: %s",
+			firewall_error(gw->firewall));
+	else
+		log_warn("table inet wicket was removed (a firewall reload?): put back");
 }
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: wicketd [--syslog] [--verbose] [--version]\n");
+	fprintf(out, "usage: wicketd [-c FILE] [--check-config] [--syslog] [--verbose] [--version]\n"
+		     "  -c, --config FILE  the configuration (default " WICKET_CONFIG_PATH ")\n"
+		     "  --check-config     check the configuration and exit\n"
+		     "  --syslog           log to syslog instead of stderr\n"
+		     "  --verbose          log debugging detail too\n");
+}
+
+static void gateway_close(struct gateway *gw)
+{
+	control_close(gw->control);
+	if (gw->firewall && firewall_remove(gw->firewall))
+		log_warn("removing table inet wicket: %s", firewall_error(gw->firewall));
+	firewall_close(gw->firewall);
+	kernel_close(gw->kernel);
+	store_close(gw->store);
+	config_free(gw->config);
+	if (gw->base)
+		event_base_free(gw->base);
+}
+
+/* Everything up in order; a failure says what and returns non-zero. */
+static int gateway_open(struct gateway *gw)
+{
+	struct firewall_params fwp = gateway_firewall_params(gw->config);
+	char err[512];
+	int ret;
+
+	gw->base = event_base_new();
+	if (!gw->base) {
+		log_err("cannot create the event loop");
+		return -ENOMEM;
+	}
+	ret = store_open(gw->config->gateway.store, &gw->store);
+	if (ret) {
+		log_err("store %s: %s", gw->config->gateway.store, store_error(NULL));
+		return ret;
+	}
+	ret = kernel_open(&gw->kernel);
+	if (ret) {
+		log_err("cannot open a netlink socket: %s", strerror(-ret));
+		return ret;
+	}
+	ret = check_module(gw);
+	if (ret)
+		return ret;
+	ret = gateway_apply(gw, gw->config, err, sizeof(err));
+	if (ret) {
+		log_err("%s", err);
+		return ret;
+	}
+	ret = firewall_open(&fwp, &gw->firewall);
+	if (!ret && firewall_install(gw->firewall)) {
+		log_err("installing table inet wicket: %s", firewall_error(gw->firewall));
+		return -EIO;
+	}
+	if (ret) {
+		log_err("cannot open nftables: %s", strerror(-ret));
+		return ret;
+	}
+	ret = control_open(gw->base, gw->config->gateway.control_socket, staff_gid(gw->config), &gw->control);
+	if (ret) {
+		log_err("control socket %s: %s", gw->config->gateway.control_socket, strerror(-ret));
+		return ret;
+	}
+	return commands_register(gw);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'k' },
 		{ "syslog", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct event *sigterm, *sigint, *sighup;
-	struct daemon d = { 0 };
-	int use_syslog = 0, verbose = 0, c, err, ret = 1;
+	struct event *sigs[3] = { NULL }, *fw_event = NULL;
+	struct gateway gw = { .started = time(NULL) };
+	int use_syslog = 0, verbose = 0, check_only = 0, c, ret = 1;
+	char err[512];
 
-	while ((c = getopt_long(argc, argv, "svVh", longopts, NULL)) != -1) {
+	snprintf(gw.config_path, sizeof(gw.config_path), "%s", WICKET_CONFIG_PATH);
+	while ((c = getopt_long(argc, argv, "c:svVh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			snprintf(gw.config_path, sizeof(gw.config_path), "%s", optarg);
+			break;
+		case 'k':
+			check_only = 1;
+			break;
 		case 's':
 			use_syslog = 1;
 			break;
@@ -100,42 +240,40 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init("wicketd", use_syslog, verbose);
-
-	d.base = event_base_new();
-	if (!d.base) {
-		log_err("cannot create the event loop");
+	/* A wicketctl that hangs up early must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+	if (config_load_file(gw.config_path, &gw.config, err, sizeof(err))) {
+		log_err("%s", err);
 		return 1;
 	}
-	err = kernel_open(&d.kernel);
-	if (err) {
-		log_err("cannot open a netlink socket: %s", strerror(-err));
-		goto out_base;
+	if (check_only) {
+		printf("%s: ok (%zu access ports)\n", gw.config_path, gw.config->nports);
+		config_free(gw.config);
+		return 0;
 	}
-	if (check_module(&d))
-		goto out_kernel;
 
-	sigterm = evsignal_new(d.base, SIGTERM, on_stop, &d);
-	sigint = evsignal_new(d.base, SIGINT, on_stop, &d);
-	sighup = evsignal_new(d.base, SIGHUP, on_reload, &d);
-	if (!sigterm || !sigint || !sighup || evsignal_add(sigterm, NULL) || evsignal_add(sigint, NULL) ||
-	    evsignal_add(sighup, NULL)) {
-		log_err("cannot install signal handlers");
-		goto out_signals;
+	if (gateway_open(&gw))
+		goto out;
+	sigs[0] = evsignal_new(gw.base, SIGTERM, on_stop, &gw);
+	sigs[1] = evsignal_new(gw.base, SIGINT, on_stop, &gw);
+	sigs[2] = evsignal_new(gw.base, SIGHUP, on_reload, &gw);
+	fw_event = event_new(gw.base, firewall_watch_fd(gw.firewall), EV_READ | EV_PERSIST, on_firewall_event,
+			     &gw);
+	if (!sigs[0] || !sigs[1] || !sigs[2] || !fw_event || evsignal_add(sigs[0], NULL) ||
+	    evsignal_add(sigs[1], NULL) || evsignal_add(sigs[2], NULL) || event_add(fw_event, NULL)) {
+		log_err("cannot set up the event loop");
+		goto out;
 	}
-	log_info("wicketd %s running", WICKET_RELEASE);
-	ret = event_base_dispatch(d.base) < 0 ? 1 : 0;
+	log_info("wicketd %s running: %zu access ports, control socket %s", WICKET_RELEASE, gw.config->nports,
+		 gw.config->gateway.control_socket);
+	ret = event_base_dispatch(gw.base) < 0 ? 1 : 0;
 	log_info("stopped");
-
-out_signals:
-	if (sigterm)
-		event_free(sigterm);
-	if (sigint)
-		event_free(sigint);
-	if (sighup)
-		event_free(sighup);
-out_kernel:
-	kernel_close(d.kernel);
-out_base:
-	event_base_free(d.base);
+out:
+	for (size_t i = 0; i < 3; i++)
+		if (sigs[i])
+			event_free(sigs[i]);
+	if (fw_event)
+		event_free(fw_event);
+	gateway_close(&gw);
 	return ret;
 }

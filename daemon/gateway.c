@@ -1,0 +1,109 @@
+/*
+ * Configuration into the kernel, the store and the firewall.
+ */
+#include "gateway.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "store.h"
+
+struct firewall_params gateway_firewall_params(const struct wicket_config *cfg)
+{
+	struct firewall_params p = {
+		.portal_port = cfg->gateway.portal_port,
+		.dns_port = cfg->gateway.dns_port,
+		.keepalive_port = cfg->keepalive.port,
+		.mark = cfg->gateway.mark,
+		.mark_mask = cfg->gateway.mark_mask,
+	};
+
+	snprintf(p.upstream, sizeof(p.upstream), "%s", cfg->gateway.upstream);
+	return p;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct stale_ports {
+	const struct wicket_config *cfg;
+	uint32_t ifindex[CONFIG_MAX_PORTS];
+	size_t n;
+};
+
+/* Kernel ports that the configuration no longer names. */
+static int collect_stale(const struct kernel_port *p, void *arg)
+{
+	struct stale_ports *stale = arg;
+	char name[IF_NAMESIZE];
+
+	if (!if_indextoname(p->ifindex, name) || !config_port(stale->cfg, name))
+		if (stale->n < CONFIG_MAX_PORTS)
+			stale->ifindex[stale->n++] = p->ifindex;
+	return 0;
+}
+
+int gateway_apply(struct gateway *gw, const struct wicket_config *cfg, char *err, size_t errlen)
+{
+	static struct stale_ports stale;
+	struct kernel_config kc = { .has = KERNEL_CONFIG_HAS_MARK };
+	unsigned int ifindex[CONFIG_MAX_PORTS];
+	int ret;
+
+	/* Every interface first: a missing one changes nothing. */
+	for (size_t i = 0; i < cfg->nports; i++) {
+		ifindex[i] = if_nametoindex(cfg->ports[i].ifname);
+		if (!ifindex[i]) {
+			snprintf(err, errlen, "%s:%u: [port %s]: no such interface", gw->config_path,
+				 cfg->ports[i].line, cfg->ports[i].ifname);
+			return -ENODEV;
+		}
+	}
+	if (!if_nametoindex(cfg->gateway.upstream)) {
+		snprintf(err, errlen, "%s: [gateway] upstream: no such interface \"%s\"", gw->config_path,
+			 cfg->gateway.upstream);
+		return -ENODEV;
+	}
+
+	kc.mark = cfg->gateway.mark;
+	kc.mark_mask = cfg->gateway.mark_mask;
+	ret = kernel_config_set(gw->kernel, &kc);
+	if (ret) {
+		snprintf(err, errlen, "setting the captive mark: %s", kernel_error(gw->kernel));
+		return ret;
+	}
+	for (size_t i = 0; i < cfg->nports; i++) {
+		ret = kernel_port_set(gw->kernel, ifindex[i], cfg->ports[i].mode);
+		if (ret) {
+			snprintf(err, errlen, "%s:%u: [port %s]: %s", gw->config_path, cfg->ports[i].line,
+				 cfg->ports[i].ifname, kernel_error(gw->kernel));
+			return ret;
+		}
+		ret = store_port_set(gw->store, cfg->ports[i].ifname,
+				     cfg->ports[i].room[0] ? cfg->ports[i].room : NULL, cfg->ports[i].mode,
+				     now_ms());
+		if (ret) {
+			snprintf(err, errlen, "store: %s", store_error(gw->store));
+			return ret;
+		}
+	}
+	stale.cfg = cfg;
+	stale.n = 0;
+	ret = kernel_port_dump(gw->kernel, collect_stale, &stale);
+	for (size_t i = 0; !ret && i < stale.n; i++) {
+		log_info("interface %u is no access port any more", stale.ifindex[i]);
+		ret = kernel_port_del(gw->kernel, stale.ifindex[i]);
+	}
+	if (ret)
+		snprintf(err, errlen, "removing old access ports: %s", kernel_error(gw->kernel));
+	return ret;
+}

@@ -1,0 +1,45 @@
+/*
+ * The running gateway: wicketd's state, shared by its parts, and what
+ * turns the configuration into the kernel's ports and mark, the store's
+ * ports, and the firewall's table.
+ */
+#ifndef WICKET_GATEWAY_H
+#define WICKET_GATEWAY_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "firewall.h"
+#include "kernel.h"
+
+struct control;
+struct event_base;
+struct store;
+
+struct gateway {
+	struct event_base *base;
+	char config_path[256];
+	struct wicket_config *config;
+	struct store *store;
+	struct kernel *kernel;
+	struct kernel_version module;
+	struct firewall *firewall;
+	struct control *control;
+	time_t started;
+};
+
+/* The firewall table that a configuration asks for. */
+struct firewall_params gateway_firewall_params(const struct wicket_config *cfg);
+
+/*
+ * Make the kernel's access ports and mark, and the store's ports, those of
+ * cfg. Every configured interface must exist, or nothing is changed and
+ * err names the config line. Returns 0 or -errno.
+ */
+int gateway_apply(struct gateway *gw, const struct wicket_config *cfg, char *err, size_t errlen);
+
+/* The control commands of the gateway (commands.c). */
+int commands_register(struct gateway *gw);
+
+#endif
