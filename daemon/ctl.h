@@ -94,6 +94,12 @@ int ctl_call(struct ctl *ctl, const char *cmd, json_t *args, json_t **result);
 int ctl_print_json(struct ctl *ctl, const json_t *result);
 /* A result of the wrong shape (the daemon of another release?): CTL_FAILED. */
 int ctl_bad_answer(struct ctl *ctl, const char *cmd);
+/*
+ * Send cmd and take an answer of the type the human output needs. Returns
+ * 1 with *result to print (the caller frees it), or 0 with *ret the exit
+ * status when nothing is left to do: an error, or --json printed it.
+ */
+int ctl_request(struct ctl *ctl, const char *cmd, json_t *args, json_type want, json_t **result, int *ret);
 
 /* Print the table (ctl_table.h) and free it: CTL_OK, or CTL_FAILED. */
 struct table;

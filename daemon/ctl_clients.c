@@ -94,17 +94,8 @@ int ctl_clients(struct ctl *ctl, int argc, char **argv)
 
 	if (ctl_no_args(ctl, argc, argv, &ret))
 		return ret;
-	ret = ctl_call(ctl, "clients", json_object(), &r);
-	if (ret)
+	if (!ctl_request(ctl, "clients", json_object(), JSON_ARRAY, &r, &ret))
 		return ret;
-	if (ctl->json) {
-		ret = ctl_print_json(ctl, r);
-		goto out;
-	}
-	if (!json_is_array(r)) {
-		ret = ctl_bad_answer(ctl, "clients");
-		goto out;
-	}
 	t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	json_array_foreach(r, i, c)
 	{
@@ -124,7 +115,6 @@ int ctl_clients(struct ctl *ctl, int argc, char **argv)
 		free(addrs);
 	}
 	ret = ctl_print_table(ctl, t);
-out:
 	json_decref(r);
 	return ret;
 }
@@ -164,17 +154,8 @@ int ctl_client(struct ctl *ctl, int argc, char **argv)
 
 	if (ctl_one_mac(ctl, argc, argv, mac, &ret))
 		return ret;
-	ret = ctl_call(ctl, "client", json_pack("{s:s}", "mac", mac), &r);
-	if (ret)
+	if (!ctl_request(ctl, "client", json_pack("{s:s}", "mac", mac), JSON_OBJECT, &r, &ret))
 		return ret;
-	if (ctl->json) {
-		ret = ctl_print_json(ctl, r);
-		goto out;
-	}
-	if (!json_is_object(r)) {
-		ret = ctl_bad_answer(ctl, "client");
-		goto out;
-	}
 	room = json_string_value(json_object_get(r, "room"));
 	addrs = join_addrs(json_object_get(r, "addrs"));
 	field(ctl, "client", "%s (id %s)", ctl_str(r, "mac"), ctl_fmt_int(b[0], json_object_get(r, "id")));
@@ -192,7 +173,6 @@ int ctl_client(struct ctl *ctl, int argc, char **argv)
 	field(ctl, "idle", "%s", ctl_fmt_duration(b[0], json_object_get(r, "idle_s")));
 	fputc('\n', ctl->out);
 	ret = print_client_sessions(ctl, json_object_get(r, "sessions"));
-out:
 	json_decref(r);
 	return ret;
 }

@@ -17,17 +17,8 @@ int ctl_ports(struct ctl *ctl, int argc, char **argv)
 
 	if (ctl_no_args(ctl, argc, argv, &ret))
 		return ret;
-	ret = ctl_call(ctl, "ports", json_object(), &r);
-	if (ret)
+	if (!ctl_request(ctl, "ports", json_object(), JSON_ARRAY, &r, &ret))
 		return ret;
-	if (ctl->json) {
-		ret = ctl_print_json(ctl, r);
-		goto out;
-	}
-	if (!json_is_array(r)) {
-		ret = ctl_bad_answer(ctl, "ports");
-		goto out;
-	}
 	t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	json_array_foreach(r, i, p)
 	{
@@ -38,7 +29,6 @@ int ctl_ports(struct ctl *ctl, int argc, char **argv)
 		table_cell(t, "%s", ctl_fmt_int(b[1], json_object_get(p, "clients")));
 	}
 	ret = ctl_print_table(ctl, t);
-out:
 	json_decref(r);
 	return ret;
 }

@@ -43,17 +43,8 @@ int ctl_sessions(struct ctl *ctl, int argc, char **argv)
 			return ctl_opt_exit(c);
 		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[optind]);
 	}
-	ret = ctl_call(ctl, "sessions", args, &r);
-	if (ret)
+	if (!ctl_request(ctl, "sessions", args, JSON_ARRAY, &r, &ret))
 		return ret;
-	if (ctl->json) {
-		ret = ctl_print_json(ctl, r);
-		goto out;
-	}
-	if (!json_is_array(r)) {
-		ret = ctl_bad_answer(ctl, "sessions");
-		goto out;
-	}
 	t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	json_array_foreach(r, i, s)
 	{
@@ -68,7 +59,6 @@ int ctl_sessions(struct ctl *ctl, int argc, char **argv)
 		table_cell(t, "%s", ctl_fmt_bytes(b[4], json_object_get(s, "down_bytes")));
 	}
 	ret = ctl_print_table(ctl, t);
-out:
 	json_decref(r);
 	return ret;
 }
@@ -105,17 +95,8 @@ int ctl_events(struct ctl *ctl, int argc, char **argv)
 	if (optind < argc)
 		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[optind]);
 	args = limit ? json_pack("{s:I}", "limit", (json_int_t)limit) : json_object();
-	ret = ctl_call(ctl, "events", args, &r);
-	if (ret)
+	if (!ctl_request(ctl, "events", args, JSON_ARRAY, &r, &ret))
 		return ret;
-	if (ctl->json) {
-		ret = ctl_print_json(ctl, r);
-		goto out;
-	}
-	if (!json_is_array(r)) {
-		ret = ctl_bad_answer(ctl, "events");
-		goto out;
-	}
 	t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	json_array_foreach(r, i, e)
 	{
@@ -125,7 +106,6 @@ int ctl_events(struct ctl *ctl, int argc, char **argv)
 		table_cell(t, "%s", ctl_str(e, "detail"));
 	}
 	ret = ctl_print_table(ctl, t);
-out:
 	json_decref(r);
 	return ret;
 }

@@ -247,6 +247,21 @@ int ctl_bad_answer(struct ctl *ctl, const char *cmd)
 	return CTL_FAILED;
 }
 
+int ctl_request(struct ctl *ctl, const char *cmd, json_t *args, json_type want, json_t **result, int *ret)
+{
+	*ret = ctl_call(ctl, cmd, args, result);
+	if (*ret)
+		return 0;
+	if (ctl->json)
+		*ret = ctl_print_json(ctl, *result);
+	else if (json_typeof(*result) != want)
+		*ret = ctl_bad_answer(ctl, cmd);
+	else
+		return 1;
+	json_decref(*result);
+	return 0;
+}
+
 /* --- formatting */
 
 int ctl_print_table(struct ctl *ctl, struct table *t)
