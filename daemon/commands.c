@@ -10,6 +10,7 @@
 
 #include "control.h"
 #include "gateway.h"
+#include "session.h"
 #include "store.h"
 #include "uapi/wicket.h"
 
@@ -112,10 +113,135 @@ static json_t *cmd_ports(const json_t *args, const struct control_peer *peer, vo
 	return list;
 }
 
+static const char *const state_names[] = {
+	[WICKET_STATE_CAPTIVE] = "captive",
+	[WICKET_STATE_PROVISIONAL] = "provisional",
+	[WICKET_STATE_AUTHORIZED] = "authorized",
+	[WICKET_STATE_BLOCKED] = "blocked",
+};
+
+struct client_list {
+	struct gateway *gw;
+	json_t *list;
+};
+
+static int list_client(const struct kernel_client *c, void *arg)
+{
+	struct client_list *l = arg;
+	const struct wicket_config_port *port;
+	char ifname[IF_NAMESIZE] = "?", mac[18], addr[64];
+	json_t *addrs = json_array();
+	int64_t id = 0;
+
+	if_indextoname(c->port, ifname);
+	port = config_port(l->gw->config, ifname);
+	kernel_mac_format(c->mac, mac, sizeof(mac));
+	store_client_get_or_add(l->gw->store, ifname, mac, session_now_ms(), &id);
+	for (unsigned int i = 0; i < c->naddrs; i++)
+		json_array_append_new(addrs,
+				      json_string(kernel_addr_format(&c->addrs[i], addr, sizeof(addr))));
+	json_array_append_new(
+		l->list,
+		json_pack("{s:I, s:s, s:s, s:s?, s:o, s:s, s:o, s:o, s:I, s:I, s:o}", "id", (json_int_t)id,
+			  "mac", mac, "port", ifname, "room", port && port->room[0] ? port->room : NULL,
+			  "addrs", addrs, "state",
+			  c->state <= WICKET_STATE_MAX && state_names[c->state] ? state_names[c->state] : "?",
+			  "session", c->session ? json_integer((json_int_t)c->session) : json_null(),
+			  "remaining_s",
+			  c->has & KERNEL_CLIENT_HAS_TIMEOUT
+				  ? json_integer((json_int_t)(c->timeout_ms / 1000))
+				  : json_null(),
+			  "up_bytes", (json_int_t)c->up_bytes, "down_bytes", (json_int_t)c->down_bytes,
+			  "idle_s",
+			  c->has & KERNEL_CLIENT_HAS_IDLE ? json_integer((json_int_t)(c->idle_ms / 1000))
+							  : json_null()));
+	return 0;
+}
+
+static json_t *cmd_clients(const json_t *args, const struct control_peer *peer, void *arg, char *err,
+			   size_t errlen)
+{
+	struct client_list l = { .gw = arg };
+	int torn = 1;
+
+	(void)args;
+	(void)peer;
+	for (int try = 0; torn && try < 5; try++) {
+		json_decref(l.list);
+		l.list = json_array();
+		if (kernel_client_dump(l.gw->kernel, 0, list_client, &l, &torn)) {
+			snprintf(err, errlen, "wicket.ko: %s", kernel_error(l.gw->kernel));
+			json_decref(l.list);
+			return NULL;
+		}
+	}
+	return l.list;
+}
+
+/* The client a command names by its "mac" argument. */
+static int named_client(struct gateway *gw, const json_t *args, struct session_client *c, char *err,
+			size_t errlen)
+{
+	const char *mac = json_string_value(json_object_get(args, "mac"));
+
+	if (!mac) {
+		snprintf(err, errlen, "name the client by its MAC");
+		return -EINVAL;
+	}
+	return session_find(gw, mac, c, err, errlen);
+}
+
+static json_t *cmd_allow(const json_t *args, const struct control_peer *peer, void *arg, char *err,
+			 size_t errlen)
+{
+	json_int_t minutes = json_integer_value(json_object_get(args, "minutes"));
+	struct session_client c;
+
+	(void)peer;
+	if (minutes < 1 || minutes > 527040) {
+		snprintf(err, errlen, "minutes: give 1 to 527040 (a year)");
+		return NULL;
+	}
+	if (named_client(arg, args, &c, err, errlen) ||
+	    session_allow(arg, &c, (unsigned int)minutes, err, errlen))
+		return NULL;
+	return json_pack("{s:s, s:I, s:I}", "mac", c.mac, "session", (json_int_t)c.session_id, "remaining_s",
+			 minutes * 60);
+}
+
+static json_t *end_command(const json_t *args, void *arg, const char *reason, uint8_t state, char *err,
+			   size_t errlen)
+{
+	struct session_client c;
+
+	if (named_client(arg, args, &c, err, errlen) || session_end(arg, &c, reason, state, err, errlen))
+		return NULL;
+	return json_pack("{s:s, s:o}", "mac", c.mac, "session",
+			 c.session_id ? json_integer((json_int_t)c.session_id) : json_null());
+}
+
+static json_t *cmd_kick(const json_t *args, const struct control_peer *peer, void *arg, char *err,
+			size_t errlen)
+{
+	(void)peer;
+	return end_command(args, arg, "kick", WICKET_STATE_CAPTIVE, err, errlen);
+}
+
+static json_t *cmd_block(const json_t *args, const struct control_peer *peer, void *arg, char *err,
+			 size_t errlen)
+{
+	(void)peer;
+	return end_command(args, arg, "block", WICKET_STATE_BLOCKED, err, errlen);
+}
+
 int commands_register(struct gateway *gw)
 {
 	if (control_register(gw->control, "status", cmd_status, gw) ||
-	    control_register(gw->control, "ports", cmd_ports, gw))
+	    control_register(gw->control, "ports", cmd_ports, gw) ||
+	    control_register(gw->control, "clients", cmd_clients, gw) ||
+	    control_register(gw->control, "allow", cmd_allow, gw) ||
+	    control_register(gw->control, "kick", cmd_kick, gw) ||
+	    control_register(gw->control, "block", cmd_block, gw))
 		return -EINVAL;
 	return 0;
 }

@@ -15,6 +15,8 @@
 
 struct control;
 struct event_base;
+struct kernel_events;
+struct neigh_watch;
 struct store;
 
 struct gateway {
@@ -24,6 +26,8 @@ struct gateway {
 	struct store *store;
 	struct kernel *kernel;
 	struct kernel_version module;
+	struct kernel_events *events;
+	struct neigh_watch *neigh;
 	struct firewall *firewall;
 	struct control *control;
 	time_t started;

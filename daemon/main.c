@@ -8,6 +8,8 @@
 #include <event2/event.h>
 #include <getopt.h>
 #include <grp.h>
+#include <net/if.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,8 @@
 #include "gateway.h"
 #include "kernel.h"
 #include "log.h"
+#include "neigh.h"
+#include "session.h"
 #include "store.h"
 #include "uapi/wicket.h"
 
@@ -124,6 +128,52 @@ static void on_firewall_event(evutil_socket_t fd, short what, void *arg)
 		log_warn("table inet wicket was removed (a firewall reload?): put back");
 }
 
+static void on_kernel_events(evutil_socket_t fd, short what, void *arg)
+{
+	struct gateway *gw = arg;
+	int ret = kernel_events_read(gw->events, session_kernel_event, gw);
+
+	(void)fd;
+	(void)what;
+	if (ret == -ENOBUFS)
+		log_warn(
+			"wicket.ko events were lost (the daemon was too slow): some closes may be seen late");
+	else if (ret < 0 && ret != -EBADMSG && ret != -EAGAIN)
+		log_warn("wicket.ko events: %s", strerror(-ret));
+}
+
+static int is_access_port(int ifindex, void *arg)
+{
+	struct gateway *gw = arg;
+	char name[IF_NAMESIZE];
+
+	return if_indextoname((unsigned int)ifindex, name) && config_port(gw->config, name);
+}
+
+static void on_neighbour(const struct neigh_sighting *s, void *arg)
+{
+	struct kernel_addr a = { .family = s->family };
+
+	if (s->gone)
+		return;
+	if (s->family == AF_INET)
+		a.v4 = s->v4;
+	else
+		a.v6 = s->v6;
+	session_sighting(arg, (uint32_t)s->ifindex, s->mac, &a);
+}
+
+static void on_neighbours(evutil_socket_t fd, short what, void *arg)
+{
+	struct gateway *gw = arg;
+	int ret = neigh_watch_read(gw->neigh);
+
+	(void)fd;
+	(void)what;
+	if (ret < 0 && ret != -ENOBUFS)
+		log_warn("neighbour watch: %s", strerror(-ret));
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: wicketd [-c FILE] [--check-config] [--syslog] [--verbose] [--version]\n"
@@ -136,6 +186,8 @@ static void usage(FILE *out)
 static void gateway_close(struct gateway *gw)
 {
 	control_close(gw->control);
+	neigh_watch_close(gw->neigh);
+	kernel_events_close(gw->events);
 	if (gw->firewall && firewall_remove(gw->firewall))
 		log_warn("removing table inet wicket: %s", firewall_error(gw->firewall));
 	firewall_close(gw->firewall);
@@ -185,6 +237,16 @@ static int gateway_open(struct gateway *gw)
 		log_err("cannot open nftables: %s", strerror(-ret));
 		return ret;
 	}
+	ret = kernel_events_open(gw->kernel, &gw->events);
+	if (ret) {
+		log_err("wicket.ko events: %s", kernel_error(gw->kernel));
+		return ret;
+	}
+	ret = neigh_watch_open(is_access_port, on_neighbour, gw, &gw->neigh);
+	if (ret) {
+		log_err("neighbour watch: %s", strerror(-ret));
+		return ret;
+	}
 	ret = control_open(gw->base, gw->config->gateway.control_socket, staff_gid(gw->config), &gw->control);
 	if (ret) {
 		log_err("control socket %s: %s", gw->config->gateway.control_socket, strerror(-ret));
@@ -204,7 +266,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct event *sigs[3] = { NULL }, *fw_event = NULL;
+	struct event *sigs[3] = { NULL }, *fw_event = NULL, *k_event = NULL, *n_event = NULL;
 	struct gateway gw = { .started = time(NULL) };
 	int use_syslog = 0, verbose = 0, check_only = 0, c, ret = 1;
 	char err[512];
@@ -259,8 +321,12 @@ int main(int argc, char **argv)
 	sigs[2] = evsignal_new(gw.base, SIGHUP, on_reload, &gw);
 	fw_event = event_new(gw.base, firewall_watch_fd(gw.firewall), EV_READ | EV_PERSIST, on_firewall_event,
 			     &gw);
-	if (!sigs[0] || !sigs[1] || !sigs[2] || !fw_event || evsignal_add(sigs[0], NULL) ||
-	    evsignal_add(sigs[1], NULL) || evsignal_add(sigs[2], NULL) || event_add(fw_event, NULL)) {
+	k_event =
+		event_new(gw.base, kernel_events_fd(gw.events), EV_READ | EV_PERSIST, on_kernel_events, &gw);
+	n_event = event_new(gw.base, neigh_watch_fd(gw.neigh), EV_READ | EV_PERSIST, on_neighbours, &gw);
+	if (!sigs[0] || !sigs[1] || !sigs[2] || !fw_event || !k_event || !n_event ||
+	    evsignal_add(sigs[0], NULL) || evsignal_add(sigs[1], NULL) || evsignal_add(sigs[2], NULL) ||
+	    event_add(fw_event, NULL) || event_add(k_event, NULL) || event_add(n_event, NULL)) {
 		log_err("cannot set up the event loop");
 		goto out;
 	}
@@ -274,6 +340,10 @@ out:
 			event_free(sigs[i]);
 	if (fw_event)
 		event_free(fw_event);
+	if (k_event)
+		event_free(k_event);
+	if (n_event)
+		event_free(n_event);
 	gateway_close(&gw);
 	return ret;
 }

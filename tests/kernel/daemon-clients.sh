@@ -1,0 +1,89 @@
+#!/bin/bash
+# A guest's way through wicketd with the real module: discovered from the
+# neighbour table (IPv4 and IPv6) and held captive, comped by staff with
+# `wicketctl allow`, kicked, comped again and cut by the kernel's own
+# deadline (recorded as such, with its bytes), blocked; and a stranger
+# refused by the control socket.
+. "$(dirname "$0")/../lib.sh"
+checktool "sqlite3 -version" sqlite3
+
+load_wicket || exit 1
+setup_gateway || exit 1
+add_guest guest 1 02:00:00:00:01:01 || exit 1
+mac=02:00:00:00:01:01
+dir=$(mktemp -d)
+chmod 755 "$dir"
+on_exit "rm -rf $dir"
+head -c 32 /dev/urandom > "$dir/keepalive.key"
+cat > "$dir/wicketd.conf" <<CONF
+[gateway]
+store = $dir/wicket.db
+control_socket = $dir/control.sock
+portal = 10.0.1.1:8080
+upstream = r-up
+
+[keepalive]
+secret_file = $dir/keepalive.key
+
+[port r1]
+room = 101
+CONF
+t0=$SECONDS
+ctl() { ip netns exec "$router" wicketctl --socket "$dir/control.sock" "$@"; }
+ip netns exec "$router" wicketd -c "$dir/wicketd.conf" > "$dir/log" 2>&1 &
+daemon=$!
+on_exit "kill $daemon"
+for _ in $(seq 100); do [ -S "$dir/control.sock" ] && break; sleep 0.1; done
+
+# Talking to the gateway puts the guest in its neighbour table.
+ping_ok "$guest" 10.0.1.1
+ping_ok "$guest" fd00:1::1
+found=""
+for _ in $(seq 30); do
+	found=$(wnl client get r1 $mac 2> /dev/null)
+	grep -q 'addrs=.*10.0.1.2' <<< "$found" && grep -q 'addrs=.*fd00:1::2' <<< "$found" && break
+	sleep 0.1
+done
+echo "$found"
+echo "discovered after $((SECONDS - t0)) s"
+check "the guest is discovered with its IPv4 and IPv6 addresses, captive" \
+	grep -qE 'addrs=[^ ]*10\.0\.1\.2[, ][^ ]*fd00:1::2[ ,].*state=captive|addrs=[^ ]*fd00:1::2[, ][^ ]*10\.0\.1\.2[ ,].*state=captive' <<< "$found"
+check "wicketctl clients lists it, captive, in room 101" \
+	grep -qE "\"mac\": \"$mac\"" <<< "$(ctl --json clients)"
+check_fails "a captive guest does not reach the internet" ping_ok "$guest" 10.99.0.2
+
+out=$(ctl allow $mac --minutes 5)
+echo "$out"
+check "wicketctl allow comps the guest" grep -q "allowed $mac" <<< "$out"
+check "comped: IPv4 passes" ping_ok "$guest" 10.99.0.2
+check "comped: IPv6 passes" ping_ok "$guest" fd00:99::2
+clients=$(ctl --json clients)
+check "wicketctl clients shows it authorized with time left" \
+	grep -q '"state": "authorized"' <<< "$clients"
+session=$(sqlite3 "$dir/wicket.db" "SELECT id FROM sessions WHERE state = 'active'")
+check "the session is in the store before anything else" test -n "$session"
+
+check "wicketctl kick" ctl kick $mac
+check_fails "kicked: cut at once" ping_ok "$guest" 10.99.0.2
+check "the store says kick" test "$(sqlite3 "$dir/wicket.db" "SELECT end_reason FROM sessions WHERE id = $session")" = kick
+
+# Comped again, then the kernel's own deadline ends it (shortened here to
+# a second behind the daemon's back, as a clock would).
+ctl allow $mac --minutes 5 > /dev/null || exit 1
+ip netns exec "$guest" ping -q -n -c 5 -i 0.05 -s 100 10.99.0.2 > /dev/null
+session2=$(sqlite3 "$dir/wicket.db" "SELECT id FROM sessions WHERE state = 'active'")
+wnl client update r1 $mac timeout 1000 || exit 1
+sleep 2
+check_fails "past the deadline: cut by the kernel" ping_ok "$guest" 10.99.0.2
+row=$(sqlite3 "$dir/wicket.db" "SELECT end_reason, up_bytes >= 640, down_bytes >= 640 FROM sessions WHERE id = $session2")
+check "the kernel's close is recorded as deadline, with its bytes" test "$row" = "deadline|1|1"
+
+check "wicketctl block" ctl block $mac
+check "blocked in the kernel" grep -q 'state=blocked' <<< "$(wnl client get r1 $mac)"
+
+check_error "a stranger is refused by the control socket" "permission denied" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups wicketctl --socket "$dir/control.sock" status
+check_error "a MAC nobody has seen: said so" "no client 02:00:00:00:09:09" ctl allow 02:00:00:00:09:09 --minutes 5
+check "the daemon lives on" kill -0 "$daemon"
+cat "$dir/log"
+lib_exit
