@@ -26,7 +26,8 @@ pkgcflags = $(if $(1),$(shell pkg-config --cflags $(1)))
 pkglibs   = $(if $(1),$(shell pkg-config --libs $(1)))
 
 # Each program: its sources and the pkg-config packages it links against.
-wicketd_SRCS       := daemon/main.c daemon/gateway.c daemon/commands.c daemon/session.c daemon/config.c \
+wicketd_SRCS       := daemon/main.c daemon/gateway.c daemon/commands.c daemon/session.c daemon/reconcile.c \
+		      daemon/config.c \
 		      daemon/store.c daemon/firewall.c daemon/neigh.c daemon/control.c daemon/kernel.c daemon/log.c
 wicketd_PKGS       := libmnl libevent jansson inih sqlite3 libnftables libnl-3.0 libnl-route-3.0
 # wicketctl without its main() (ctl_main.c), for test_wicketctl too.

@@ -23,6 +23,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "neigh.h"
+#include "reconcile.h"
 #include "session.h"
 #include "store.h"
 #include "uapi/wicket.h"
@@ -183,6 +184,21 @@ static void usage(FILE *out)
 		     "  --verbose          log debugging detail too\n");
 }
 
+/* The store is the truth: the kernel's table is made equal to it. */
+static int reconcile_at_start(struct gateway *gw)
+{
+	struct reconcile_stats rs;
+	int ret = reconcile(gw, &rs);
+
+	if (ret) {
+		log_err("cannot make the kernel's table equal to the store: %s", strerror(-ret));
+		return ret;
+	}
+	log_info("reconciled: %zu sessions restored, %zu kept, %zu ended while away, %zu gates closed",
+		 rs.restored, rs.kept, rs.ended, rs.closed);
+	return 0;
+}
+
 static void gateway_close(struct gateway *gw)
 {
 	control_close(gw->control);
@@ -237,6 +253,9 @@ static int gateway_open(struct gateway *gw)
 		log_err("cannot open nftables: %s", strerror(-ret));
 		return ret;
 	}
+	ret = reconcile_at_start(gw);
+	if (ret)
+		return ret;
 	ret = kernel_events_open(gw->kernel, &gw->events);
 	if (ret) {
 		log_err("wicket.ko events: %s", kernel_error(gw->kernel));

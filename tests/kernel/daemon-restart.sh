@@ -1,0 +1,76 @@
+#!/bin/bash
+# The store is the truth: after wicketd is killed (SIGKILL) the kernel
+# keeps serving paid guests; a restart makes the kernel equal to the store
+# even after the module was reloaded (table lost), closes gates the store
+# knows nothing of, and ends sessions whose deadline passed meanwhile.
+. "$(dirname "$0")/../lib.sh"
+checktool "sqlite3 -version" sqlite3
+
+load_wicket || exit 1
+setup_gateway || exit 1
+add_guest guest 1 02:00:00:00:01:01 || exit 1
+mac=02:00:00:00:01:01
+dir=$(mktemp -d)
+on_exit "rm -rf $dir"
+head -c 32 /dev/urandom > "$dir/keepalive.key"
+cat > "$dir/wicketd.conf" <<CONF
+[gateway]
+store = $dir/wicket.db
+control_socket = $dir/control.sock
+portal = 10.0.1.1:8080
+upstream = r-up
+
+[keepalive]
+secret_file = $dir/keepalive.key
+
+[port r1]
+room = 101
+CONF
+ctl() { ip netns exec "$router" wicketctl --socket "$dir/control.sock" "$@"; }
+start() {
+	rm -f "$dir/control.sock"
+	ip netns exec "$router" wicketd -c "$dir/wicketd.conf" >> "$dir/log" 2>&1 &
+	daemon=$!
+	for _ in $(seq 100); do [ -S "$dir/control.sock" ] && break; sleep 0.1; done
+}
+on_exit 'kill $daemon'
+start
+ping_ok "$guest" 10.0.1.1
+for _ in $(seq 30); do wnl client get r1 $mac 2> /dev/null | grep -q 10.0.1.2 && break; sleep 0.1; done
+ctl allow $mac --minutes 10 > /dev/null || exit 1
+check "comped guest passes" ping_ok "$guest" 10.99.0.2
+
+kill -KILL "$daemon"
+wait "$daemon" 2> /dev/null
+check "wicketd killed: the paid guest still passes (the kernel keeps the gate)" ping_ok "$guest" 10.99.0.2
+# A gate the store knows nothing of, opened behind the daemon's back.
+wnl client add r1 02:00:00:00:07:07 addr 10.0.1.77 state authorized session 999 || exit 1
+start
+check "restart: the paid guest passes" ping_ok "$guest" 10.99.0.2
+check "an open gate without a session in the store is closed" \
+	grep -q 'state=captive session=0' <<< "$(wnl client get r1 02:00:00:00:07:07)"
+left=$(wnl client get r1 $mac | tr ' ' '\n' | sed -n 's/^timeout_ms=//p')
+check "the kernel has the session's time left (about 10 minutes)" test "$left" -gt 500000 -a "$left" -le 600000
+
+# Module reloaded under a dead daemon: the table is gone.
+kill -KILL "$daemon"
+wait "$daemon" 2> /dev/null
+rmmod wicket
+insmod "$(wicket_module)" || exit 1
+start
+check "module reloaded: the paid guest passes again after the restart" ping_ok "$guest" 10.99.0.2
+check "restored with its session" grep -q 'state=authorized session=1 ' <<< "$(wnl client get r1 $mac)"
+grep reconciled "$dir/log"
+check "the log says what was restored" grep -q 'reconciled: 1 sessions restored' "$dir/log"
+
+# The deadline passes while the daemon is away.
+kill -KILL "$daemon"
+wait "$daemon" 2> /dev/null
+sqlite3 "$dir/wicket.db" "UPDATE sessions SET deadline_at = 1000 WHERE id = 1" || exit 1
+start
+check "a session that expired while wicketd was away is ended" \
+	test "$(sqlite3 "$dir/wicket.db" 'SELECT state, end_reason FROM sessions WHERE id = 1')" = "ended|deadline"
+check_fails "... and its guest is out" ping_ok "$guest" 10.99.0.2
+check "the store is sound after three SIGKILLs" test "$(sqlite3 "$dir/wicket.db" 'PRAGMA integrity_check')" = ok
+cat "$dir/log"
+lib_exit
