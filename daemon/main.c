@@ -129,6 +129,21 @@ static void on_firewall_event(evutil_socket_t fd, short what, void *arg)
 		log_warn("table inet wicket was removed (a firewall reload?): put back");
 }
 
+/* The store is the truth: the kernel's table is made equal to it (at start, after lost events). */
+static int reconcile_with_store(struct gateway *gw)
+{
+	struct reconcile_stats rs;
+	int ret = reconcile(gw, &rs);
+
+	if (ret) {
+		log_err("cannot make the kernel's table equal to the store: %s", strerror(-ret));
+		return ret;
+	}
+	log_info("reconciled: %zu sessions restored, %zu kept, %zu ended while away, %zu gates closed",
+		 rs.restored, rs.kept, rs.ended, rs.closed);
+	return 0;
+}
+
 static void on_kernel_events(evutil_socket_t fd, short what, void *arg)
 {
 	struct gateway *gw = arg;
@@ -136,10 +151,11 @@ static void on_kernel_events(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (ret == -ENOBUFS)
-		log_warn(
-			"wicket.ko events were lost (the daemon was too slow): some closes may be seen late");
-	else if (ret < 0 && ret != -EBADMSG && ret != -EAGAIN)
+	if (ret == -ENOBUFS) {
+		/* Events were lost: what they said is in the kernel's table. */
+		log_warn("wicket.ko events were lost: reading the kernel's table again");
+		reconcile_with_store(gw);
+	} else if (ret < 0 && ret != -EBADMSG && ret != -EAGAIN)
 		log_warn("wicket.ko events: %s", strerror(-ret));
 }
 
@@ -182,21 +198,6 @@ static void usage(FILE *out)
 		     "  --check-config     check the configuration and exit\n"
 		     "  --syslog           log to syslog instead of stderr\n"
 		     "  --verbose          log debugging detail too\n");
-}
-
-/* The store is the truth: the kernel's table is made equal to it. */
-static int reconcile_at_start(struct gateway *gw)
-{
-	struct reconcile_stats rs;
-	int ret = reconcile(gw, &rs);
-
-	if (ret) {
-		log_err("cannot make the kernel's table equal to the store: %s", strerror(-ret));
-		return ret;
-	}
-	log_info("reconciled: %zu sessions restored, %zu kept, %zu ended while away, %zu gates closed",
-		 rs.restored, rs.kept, rs.ended, rs.closed);
-	return 0;
 }
 
 static void gateway_close(struct gateway *gw)
@@ -253,7 +254,7 @@ static int gateway_open(struct gateway *gw)
 		log_err("cannot open nftables: %s", strerror(-ret));
 		return ret;
 	}
-	ret = reconcile_at_start(gw);
+	ret = reconcile_with_store(gw);
 	if (ret)
 		return ret;
 	ret = kernel_events_open(gw->kernel, &gw->events);

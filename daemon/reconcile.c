@@ -160,12 +160,23 @@ int reconcile(struct gateway *gw, struct reconcile_stats *stats)
 		ret = -ENOMEM;
 		goto out;
 	}
-	/* Live sessions: restored, or brought up to date. */
+	/*
+	 * Live sessions: restored, or brought up to date; but one whose gate
+	 * the kernel closed (its cap, its deadline) ended: an update would
+	 * open it again.
+	 */
 	for (size_t i = 0; i < w.n; i++) {
-		if (find(p.clients, p.n, &w.clients[i]))
+		const struct kernel_client *k = find(p.clients, p.n, &w.clients[i]);
+
+		if (k && k->session == w.clients[i].session && (k->flags & WICKET_CLIENT_F_CLOSED)) {
+			end_missed(gw, &p, k->session, "deadline");
+			stats->ended++;
+			w.clients[i].state = WICKET_STATE_CAPTIVE; /* not open: closed below if need be */
+		} else if (k) {
 			update[nupdate++] = w.clients[i];
-		else
+		} else {
 			add[nadd++] = w.clients[i];
+		}
 	}
 	stats->restored = nadd;
 	stats->kept = nupdate;
@@ -173,7 +184,9 @@ int reconcile(struct gateway *gw, struct reconcile_stats *stats)
 	for (size_t i = 0; i < p.n; i++) {
 		struct kernel_client *c = &p.clients[i];
 
-		if (find(w.clients, w.n, c) ||
+		const struct kernel_client *wanted = find(w.clients, w.n, c);
+
+		if ((wanted && wanted->state != WICKET_STATE_CAPTIVE) ||
 		    (c->state != WICKET_STATE_AUTHORIZED && c->state != WICKET_STATE_PROVISIONAL))
 			continue;
 		c->has = KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION | KERNEL_CLIENT_HAS_TIMEOUT;

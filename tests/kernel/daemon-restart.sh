@@ -71,6 +71,19 @@ start
 check "a session that expired while wicketd was away is ended" \
 	test "$(sqlite3 "$dir/wicket.db" 'SELECT state, end_reason FROM sessions WHERE id = 1')" = "ended|deadline"
 check_fails "... and its guest is out" ping_ok "$guest" 10.99.0.2
-check "the store is sound after three SIGKILLs" test "$(sqlite3 "$dir/wicket.db" 'PRAGMA integrity_check')" = ok
+# The kernel closes a gate at its cap while the daemon is away: the
+# restart ends that session instead of opening the gate again.
+ctl allow $mac --minutes 10 > /dev/null || exit 1
+session=$(sqlite3 "$dir/wicket.db" "SELECT id FROM sessions WHERE state = 'active'")
+kill -KILL "$daemon"
+wait "$daemon" 2> /dev/null
+wnl client update r1 $mac cap 3000 || exit 1
+ip netns exec "$guest" ping -q -n -c 10 -i 0.05 -s 972 10.99.0.2 > /dev/null
+check "the kernel closed it at its cap" grep -q 'flags=closed' <<< "$(wnl client get r1 $mac)"
+start
+check "a session the kernel closed while wicketd was away is ended, not reopened" \
+	test "$(sqlite3 "$dir/wicket.db" "SELECT state, end_reason, up_bytes > 0 FROM sessions WHERE id = $session")" = "ended|byte-cap|1"
+check_fails "... and its guest stays out" ping_ok "$guest" 10.99.0.2
+check "the store is sound after four SIGKILLs" test "$(sqlite3 "$dir/wicket.db" 'PRAGMA integrity_check')" = ok
 cat "$dir/log"
 lib_exit
