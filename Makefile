@@ -136,7 +136,7 @@ check:
 	@$(MAKE) --no-print-directory all unit-tests test-modules
 	@tests/check
 
-style:
+style: programs
 	@tests/style/run
 
 # Benchmarks in deterministic VM boots (bench/run); not part of check.
