@@ -192,6 +192,45 @@ load_wicket() {
 	on_exit "rmmod wicket"
 }
 
+# wicketd for the gateway of setup_gateway, its files in a fresh directory
+# ($wicketd_dir): wicketd_config [MODE] writes the config (access port r1,
+# room 101), wicketd_start runs it in the router namespace ($wicketd_pid)
+# and waits for its control socket, ctl is wicketctl talking to it.
+wicketd_config() {
+	if [ -z "${wicketd_dir:-}" ]; then
+		wicketd_dir=$(mktemp -d)
+		chmod 755 "$wicketd_dir"
+		on_exit "rm -rf $wicketd_dir"
+		head -c 32 /dev/urandom > "$wicketd_dir/keepalive.key"
+	fi
+	cat > "$wicketd_dir/wicketd.conf" <<-CONF
+	[gateway]
+	store = $wicketd_dir/wicket.db
+	control_socket = $wicketd_dir/control.sock
+	portal = 10.0.1.1:8080
+	upstream = r-up
+	mark = 0x800000/0x800000
+
+	[keepalive]
+	secret_file = $wicketd_dir/keepalive.key
+
+	[port r1]
+	mode = ${1:-charge}
+	room = 101
+	CONF
+}
+wicketd_start() {
+	[ -f "${wicketd_dir:-}/wicketd.conf" ] || wicketd_config
+	rm -f "$wicketd_dir/control.sock"
+	ip netns exec "$router" wicketd -c "$wicketd_dir/wicketd.conf" >> "$wicketd_dir/log" 2>&1 &
+	wicketd_pid=$!
+	[ "${wicketd_cleanup:-}" ] || { on_exit 'kill $wicketd_pid'; wicketd_cleanup=1; }
+	for _ in $(seq 100); do [ -S "$wicketd_dir/control.sock" ] && return 0; sleep 0.1; done
+	echo "wicketd did not start:"; cat "$wicketd_dir/log"
+	return 1
+}
+ctl() { ip netns exec "$router" wicketctl --socket "$wicketd_dir/control.sock" "$@"; }
+
 # End of a test: exit 1 when any case failed.
 lib_exit() {
 	[ "$lib_failures" -eq 0 ] && exit 0

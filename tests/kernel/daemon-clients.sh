@@ -11,29 +11,9 @@ load_wicket || exit 1
 setup_gateway || exit 1
 add_guest guest 1 02:00:00:00:01:01 || exit 1
 mac=02:00:00:00:01:01
-dir=$(mktemp -d)
-chmod 755 "$dir"
-on_exit "rm -rf $dir"
-head -c 32 /dev/urandom > "$dir/keepalive.key"
-cat > "$dir/wicketd.conf" <<CONF
-[gateway]
-store = $dir/wicket.db
-control_socket = $dir/control.sock
-portal = 10.0.1.1:8080
-upstream = r-up
-
-[keepalive]
-secret_file = $dir/keepalive.key
-
-[port r1]
-room = 101
-CONF
 t0=$SECONDS
-ctl() { ip netns exec "$router" wicketctl --socket "$dir/control.sock" "$@"; }
-ip netns exec "$router" wicketd -c "$dir/wicketd.conf" > "$dir/log" 2>&1 &
-daemon=$!
-on_exit "kill $daemon"
-for _ in $(seq 100); do [ -S "$dir/control.sock" ] && break; sleep 0.1; done
+wicketd_start || exit 1
+dir=$wicketd_dir
 
 # Talking to the gateway puts the guest in its neighbour table.
 ping_ok "$guest" 10.0.1.1
@@ -84,6 +64,6 @@ check "blocked in the kernel" grep -q 'state=blocked' <<< "$(wnl client get r1 $
 check_error "a stranger is refused by the control socket" "permission denied" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups wicketctl --socket "$dir/control.sock" status
 check_error "a MAC nobody has seen: said so" "no client 02:00:00:00:09:09" ctl allow 02:00:00:00:09:09 --minutes 5
-check "the daemon lives on" kill -0 "$daemon"
+check "the daemon lives on" kill -0 "$wicketd_pid"
 cat "$dir/log"
 lib_exit

@@ -9,34 +9,11 @@
 load_wicket || exit 1
 setup_gateway || exit 1
 add_guest guest 1 || exit 1
-dir=$(mktemp -d)
-on_exit "rm -rf $dir"
-head -c 32 /dev/urandom > "$dir/keepalive.key"
-config() {
-	cat > "$dir/wicketd.conf" <<-CONF
-	[gateway]
-	store = $dir/wicket.db
-	control_socket = $dir/control.sock
-	portal = 10.0.1.1:8080
-	upstream = r-up
-	mark = 0x800000/0x800000
-
-	[keepalive]
-	secret_file = $dir/keepalive.key
-
-	[port r1]
-	mode = $1
-	room = 101
-	CONF
-}
-ctl() { ip netns exec "$router" wicketctl --socket "$dir/control.sock" "$@"; }
-
-config charge
+wicketd_config charge
+dir=$wicketd_dir
 check "the config checks out" ip netns exec "$router" wicketd -c "$dir/wicketd.conf" --check-config
-ip netns exec "$router" wicketd -c "$dir/wicketd.conf" > "$dir/log" 2>&1 &
-daemon=$!
-on_exit "kill $daemon"
-for _ in $(seq 100); do [ -S "$dir/control.sock" ] && break; sleep 0.1; done
+wicketd_start
+daemon=$wicketd_pid
 check "wicketd is up (control socket)" test -S "$dir/control.sock"
 
 ifindex=$(ip netns exec "$router" cat /sys/class/net/r1/ifindex)
@@ -72,7 +49,7 @@ kill -HUP "$daemon"
 sleep 1
 check "a broken config on SIGHUP is refused with its line" grep -q 'keeping the running configuration' "$dir/log"
 check "... and the daemon runs on" kill -0 "$daemon"
-config free
+wicketd_config free
 kill -HUP "$daemon"
 sleep 1
 check "a good config on SIGHUP applies (port now free)" \

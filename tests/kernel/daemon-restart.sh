@@ -10,31 +10,9 @@ load_wicket || exit 1
 setup_gateway || exit 1
 add_guest guest 1 02:00:00:00:01:01 || exit 1
 mac=02:00:00:00:01:01
-dir=$(mktemp -d)
-on_exit "rm -rf $dir"
-head -c 32 /dev/urandom > "$dir/keepalive.key"
-cat > "$dir/wicketd.conf" <<CONF
-[gateway]
-store = $dir/wicket.db
-control_socket = $dir/control.sock
-portal = 10.0.1.1:8080
-upstream = r-up
-
-[keepalive]
-secret_file = $dir/keepalive.key
-
-[port r1]
-room = 101
-CONF
-ctl() { ip netns exec "$router" wicketctl --socket "$dir/control.sock" "$@"; }
-start() {
-	rm -f "$dir/control.sock"
-	ip netns exec "$router" wicketd -c "$dir/wicketd.conf" >> "$dir/log" 2>&1 &
-	daemon=$!
-	for _ in $(seq 100); do [ -S "$dir/control.sock" ] && break; sleep 0.1; done
-}
-on_exit 'kill $daemon'
-start
+start() { wicketd_start; daemon=$wicketd_pid; }
+start || exit 1
+dir=$wicketd_dir
 ping_ok "$guest" 10.0.1.1
 for _ in $(seq 30); do wnl client get r1 $mac 2> /dev/null | grep -q 10.0.1.2 && break; sleep 0.1; done
 ctl allow $mac --minutes 10 > /dev/null || exit 1
