@@ -234,6 +234,70 @@ static json_t *cmd_block(const json_t *args, const struct control_peer *peer, vo
 	return end_command(args, arg, "block", WICKET_STATE_BLOCKED, err, errlen);
 }
 
+static int session_row(const struct store_session_row *r, void *arg)
+{
+	const struct store_session *s = &r->session;
+
+	json_array_append_new(
+		arg, json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:s?, s:I, s:I}", "id", (json_int_t)s->id,
+			       "mac", r->mac, "port", r->port, "state", s->state, "started",
+			       (json_int_t)(s->started_at / 1000), "ended",
+			       s->ended_at ? json_integer((json_int_t)(s->ended_at / 1000)) : json_null(),
+			       "end_reason", s->end_reason[0] ? s->end_reason : NULL, "up_bytes",
+			       (json_int_t)s->up_bytes, "down_bytes", (json_int_t)s->down_bytes));
+	return 0;
+}
+
+static json_t *cmd_sessions(const json_t *args, const struct control_peer *peer, void *arg, char *err,
+			    size_t errlen)
+{
+	struct gateway *gw = arg;
+	json_t *since = json_object_get(args, "since"), *list = json_array();
+
+	(void)peer;
+	if (since && (!json_is_integer(since) || json_integer_value(since) < 0)) {
+		snprintf(err, errlen, "since: give unix seconds");
+		json_decref(list);
+		return NULL;
+	}
+	if (store_sessions_list(gw->store, json_is_true(json_object_get(args, "active")),
+				since ? json_integer_value(since) * 1000 : 0, session_row, list)) {
+		snprintf(err, errlen, "store: %s", store_error(gw->store));
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+static int event_row(const struct store_event *e, void *arg)
+{
+	json_array_append_new(arg, json_pack("{s:I, s:I, s:s, s:s?}", "at", (json_int_t)(e->at / 1000),
+					     "session", (json_int_t)e->session_id, "event", e->event,
+					     "detail", e->detail[0] ? e->detail : NULL));
+	return 0;
+}
+
+static json_t *cmd_events(const json_t *args, const struct control_peer *peer, void *arg, char *err,
+			  size_t errlen)
+{
+	struct gateway *gw = arg;
+	json_t *limit = json_object_get(args, "limit"), *list = json_array();
+	json_int_t n = limit ? json_integer_value(limit) : 50;
+
+	(void)peer;
+	if (n < 1 || n > 10000) {
+		snprintf(err, errlen, "limit: give 1 to 10000");
+		json_decref(list);
+		return NULL;
+	}
+	if (store_events_recent(gw->store, (unsigned int)n, event_row, list)) {
+		snprintf(err, errlen, "store: %s", store_error(gw->store));
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
 int commands_register(struct gateway *gw)
 {
 	if (control_register(gw->control, "status", cmd_status, gw) ||
@@ -241,7 +305,9 @@ int commands_register(struct gateway *gw)
 	    control_register(gw->control, "clients", cmd_clients, gw) ||
 	    control_register(gw->control, "allow", cmd_allow, gw) ||
 	    control_register(gw->control, "kick", cmd_kick, gw) ||
-	    control_register(gw->control, "block", cmd_block, gw))
+	    control_register(gw->control, "block", cmd_block, gw) ||
+	    control_register(gw->control, "sessions", cmd_sessions, gw) ||
+	    control_register(gw->control, "events", cmd_events, gw))
 		return -EINVAL;
 	return 0;
 }

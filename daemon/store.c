@@ -142,6 +142,8 @@ enum stmt_id {
 	ST_SESSION_GET,
 	ST_SESSIONS_ACTIVE,
 	ST_SESSION_EVENTS,
+	ST_SESSIONS_LIST,
+	ST_EVENTS_RECENT,
 	ST_COUNT
 };
 
@@ -205,6 +207,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 			       "WHERE s.state != 'ended' ORDER BY s.id, a.addr",
 	[ST_SESSION_EVENTS] = "SELECT id, session_id, at, event, detail FROM session_events "
 			      "WHERE session_id = ?1 ORDER BY id",
+	[ST_SESSIONS_LIST] = "SELECT " SESSION_COLUMNS ", c.port, c.mac FROM sessions s "
+			     "JOIN clients c ON c.id = s.client_id "
+			     "WHERE (?1 = 0 OR s.state != 'ended') AND s.started_at >= ?2 ORDER BY s.id",
+	[ST_EVENTS_RECENT] = "SELECT id, session_id, at, event, detail FROM session_events "
+			     "ORDER BY id DESC LIMIT ?1",
 };
 
 struct store {
@@ -1178,6 +1185,53 @@ int store_session_events(struct store *s, uint64_t session_id,
 	q = st(s, ST_SESSION_EVENTS);
 	sqlite3_bind_int64(q, 1, (int64_t)session_id);
 	while ((rc = row(s, q, "list session events")) == 1) {
+		memset(&ev, 0, sizeof(ev));
+		ev.id = sqlite3_column_int64(q, 0);
+		ev.session_id = (uint64_t)sqlite3_column_int64(q, 1);
+		ev.at = sqlite3_column_int64(q, 2);
+		copy_text(ev.event, sizeof(ev.event), q, 3);
+		copy_text(ev.detail, sizeof(ev.detail), q, 4);
+		rc = cb(&ev, arg);
+		if (rc) {
+			sqlite3_reset(q);
+			return rc;
+		}
+	}
+	return rc;
+}
+
+int store_sessions_list(struct store *s, int active_only, int64_t since_ms,
+			int (*cb)(const struct store_session_row *r, void *arg), void *arg)
+{
+	struct store_session_row r;
+	sqlite3_stmt *q = st(s, ST_SESSIONS_LIST);
+	int rc;
+
+	sqlite3_bind_int(q, 1, active_only != 0);
+	sqlite3_bind_int64(q, 2, since_ms);
+	while ((rc = row(s, q, "list sessions")) == 1) {
+		memset(&r, 0, sizeof(r));
+		read_session(q, &r.session);
+		copy_text(r.port, sizeof(r.port), q, SESSION_NCOLUMNS);
+		copy_text(r.mac, sizeof(r.mac), q, SESSION_NCOLUMNS + 1);
+		rc = cb(&r, arg);
+		if (rc) {
+			sqlite3_reset(q);
+			return rc;
+		}
+	}
+	return rc;
+}
+
+int store_events_recent(struct store *s, unsigned int limit,
+			int (*cb)(const struct store_event *ev, void *arg), void *arg)
+{
+	sqlite3_stmt *q = st(s, ST_EVENTS_RECENT);
+	struct store_event ev;
+	int rc;
+
+	sqlite3_bind_int64(q, 1, limit);
+	while ((rc = row(s, q, "list events")) == 1) {
 		memset(&ev, 0, sizeof(ev));
 		ev.id = sqlite3_column_int64(q, 0);
 		ev.session_id = (uint64_t)sqlite3_column_int64(q, 1);

@@ -195,4 +195,18 @@ int store_session_events(struct store *s, uint64_t session_id,
 /* Whether name is one of the session states above. */
 int store_state_valid(const char *state);
 
+/* A session with its client's port and MAC, for listings. */
+struct store_session_row {
+	struct store_session session;
+	char port[STORE_IFNAME_LEN];
+	char mac[STORE_MAC_LEN];
+};
+/* Sessions started at or after since_ms (0: all), oldest first; only those
+ * that have not ended when active_only. cb returns non-zero to stop. */
+int store_sessions_list(struct store *s, int active_only, int64_t since_ms,
+			int (*cb)(const struct store_session_row *r, void *arg), void *arg);
+/* The newest events of all sessions, newest first, at most limit. */
+int store_events_recent(struct store *s, unsigned int limit,
+			int (*cb)(const struct store_event *ev, void *arg), void *arg);
+
 #endif

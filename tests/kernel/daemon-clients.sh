@@ -58,6 +58,12 @@ check_fails "past the deadline: cut by the kernel" ping_ok "$guest" 10.99.0.2
 row=$(sqlite3 "$dir/wicket.db" "SELECT end_reason, up_bytes >= 640, down_bytes >= 640 FROM sessions WHERE id = $session2")
 check "the kernel's close is recorded as deadline, with its bytes" test "$row" = "deadline|1|1"
 
+sessions=$(ctl --json sessions)
+check "wicketctl sessions: the kicked and the expired one, with reasons" \
+	test "$(grep -c '"end_reason": "kick"' <<< "$sessions")/$(grep -c '"end_reason": "deadline"' <<< "$sessions")" = 1/1
+ctl sessions
+check "wicketctl events: the session's transitions, newest first" \
+	grep -q '"event": "ended"' <<< "$(ctl --json events --limit 3)"
 check "wicketctl block" ctl block $mac
 check "blocked in the kernel" grep -q 'state=blocked' <<< "$(wnl client get r1 $mac)"
 

@@ -749,6 +749,82 @@ static void ten_thousand_sessions_in_one_batch(void **state)
 	assert_int_equal(store_integrity_check(f->s), 0);
 }
 
+struct rows {
+	int n;
+	struct store_session_row r[8];
+};
+
+static int collect_row(const struct store_session_row *r, void *arg)
+{
+	struct rows *rs = arg;
+
+	if (rs->n < 8)
+		rs->r[rs->n++] = *r;
+	return 0;
+}
+
+static void sessions_list_by_activity_and_start(void **state)
+{
+	struct fixture *f = *state;
+	struct rows all = { 0 }, active = { 0 }, later = { 0 };
+	uint64_t s1 = new_session(f->s, "02:00:00:00:00:01", "active", NULL);
+	uint64_t s2 = new_session(f->s, "02:00:00:00:00:02", "active", NULL);
+	int64_t c3;
+	uint64_t s3 = 0;
+
+	assert_int_equal(store_client_get_or_add(f->s, "eth1", "02:00:00:00:00:03", 5000, &c3), 0);
+	assert_int_equal(store_session_start(f->s, c3, "active", 0, 0, NULL, 0, 5000, &s3), 0);
+	assert_int_equal(store_session_end(f->s, s2, "kick", 6000), 0);
+
+	assert_int_equal(store_sessions_list(f->s, 0, 0, collect_row, &all), 0);
+	assert_int_equal(all.n, 3);
+	assert_int_equal(all.r[0].session.id, s1);
+	assert_string_equal(all.r[0].mac, "02:00:00:00:00:01");
+	assert_string_equal(all.r[0].port, "eth1");
+	assert_string_equal(all.r[1].session.end_reason, "kick");
+
+	assert_int_equal(store_sessions_list(f->s, 1, 0, collect_row, &active), 0);
+	assert_int_equal(active.n, 2);
+	assert_int_equal(active.r[0].session.id, s1);
+	assert_int_equal(active.r[1].session.id, s3);
+
+	assert_int_equal(store_sessions_list(f->s, 0, 4000, collect_row, &later), 0);
+	assert_int_equal(later.n, 1);
+	assert_int_equal(later.r[0].session.id, s3);
+}
+
+struct recent {
+	int n;
+	struct store_event e[8];
+};
+
+static int collect_recent(const struct store_event *e, void *arg)
+{
+	struct recent *es = arg;
+
+	if (es->n < 8)
+		es->e[es->n++] = *e;
+	return 0;
+}
+
+static void recent_events_newest_first_and_limited(void **state)
+{
+	struct fixture *f = *state;
+	struct recent two = { 0 }, many = { 0 };
+	uint64_t s1 = new_session(f->s, "02:00:00:00:00:01", "pending", NULL);
+
+	assert_int_equal(store_session_set_state(f->s, s1, "active", "approved", 2000), 0);
+	assert_int_equal(store_session_end(f->s, s1, "logout", 3000), 0);
+	assert_int_equal(store_events_recent(f->s, 2, collect_recent, &two), 0);
+	assert_int_equal(two.n, 2);
+	assert_string_equal(two.e[0].event, "ended");
+	assert_string_equal(two.e[1].event, "active");
+	assert_string_equal(two.e[1].detail, "approved");
+	assert_int_equal(store_events_recent(f->s, 100, collect_recent, &many), 0);
+	assert_int_equal(many.n, 3);
+	assert_true(many.e[0].id > many.e[1].id && many.e[1].id > many.e[2].id);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -769,6 +845,8 @@ int main(void)
 		T(end_twice_is_ealready),
 		T(keepalive_and_extend),
 		T(active_sessions_exclude_ended),
+		T(sessions_list_by_activity_and_start),
+		T(recent_events_newest_first_and_limited),
 		T(active_callback_may_write_and_stop),
 		T(rolled_back_batch_leaves_nothing),
 		T(refusal_inside_a_batch_keeps_the_batch),
