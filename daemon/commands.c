@@ -191,6 +191,63 @@ static int named_client(struct gateway *gw, const json_t *args, struct session_c
 	return session_find(gw, mac, c, err, errlen);
 }
 
+static int session_row(const struct store_session_row *r, void *arg)
+{
+	const struct store_session *s = &r->session;
+
+	json_array_append_new(
+		arg, json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:s?, s:I, s:I}", "id", (json_int_t)s->id,
+			       "mac", r->mac, "port", r->port, "state", s->state, "started",
+			       (json_int_t)(s->started_at / 1000), "ended",
+			       s->ended_at ? json_integer((json_int_t)(s->ended_at / 1000)) : json_null(),
+			       "end_reason", s->end_reason[0] ? s->end_reason : NULL, "up_bytes",
+			       (json_int_t)s->up_bytes, "down_bytes", (json_int_t)s->down_bytes));
+	return 0;
+}
+
+struct client_sessions {
+	const char *mac;
+	const char *port;
+	json_t *list;
+};
+
+static int client_session_row(const struct store_session_row *r, void *arg)
+{
+	struct client_sessions *cs = arg;
+
+	if (strcmp(r->mac, cs->mac) == 0 && strcmp(r->port, cs->port) == 0)
+		session_row(r, cs->list);
+	return 0;
+}
+
+static json_t *cmd_client(const json_t *args, const struct control_peer *peer, void *arg, char *err,
+			  size_t errlen)
+{
+	struct gateway *gw = arg;
+	struct client_list l = { .gw = gw, .list = json_array() };
+	struct client_sessions cs;
+	struct session_client c;
+	json_t *one;
+
+	(void)peer;
+	if (named_client(gw, args, &c, err, errlen)) {
+		json_decref(l.list);
+		return NULL;
+	}
+	list_client(&c.kernel, &l);
+	one = json_incref(json_array_get(l.list, 0));
+	json_decref(l.list);
+	cs = (struct client_sessions){ .mac = c.mac, .port = c.port, .list = json_array() };
+	if (store_sessions_list(gw->store, 0, 0, client_session_row, &cs)) {
+		snprintf(err, errlen, "store: %s", store_error(gw->store));
+		json_decref(cs.list);
+		json_decref(one);
+		return NULL;
+	}
+	json_object_set_new(one, "sessions", cs.list);
+	return one;
+}
+
 static json_t *cmd_allow(const json_t *args, const struct control_peer *peer, void *arg, char *err,
 			 size_t errlen)
 {
@@ -232,20 +289,6 @@ static json_t *cmd_block(const json_t *args, const struct control_peer *peer, vo
 {
 	(void)peer;
 	return end_command(args, arg, "block", WICKET_STATE_BLOCKED, err, errlen);
-}
-
-static int session_row(const struct store_session_row *r, void *arg)
-{
-	const struct store_session *s = &r->session;
-
-	json_array_append_new(
-		arg, json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:s?, s:I, s:I}", "id", (json_int_t)s->id,
-			       "mac", r->mac, "port", r->port, "state", s->state, "started",
-			       (json_int_t)(s->started_at / 1000), "ended",
-			       s->ended_at ? json_integer((json_int_t)(s->ended_at / 1000)) : json_null(),
-			       "end_reason", s->end_reason[0] ? s->end_reason : NULL, "up_bytes",
-			       (json_int_t)s->up_bytes, "down_bytes", (json_int_t)s->down_bytes));
-	return 0;
 }
 
 static json_t *cmd_sessions(const json_t *args, const struct control_peer *peer, void *arg, char *err,
@@ -307,6 +350,7 @@ int commands_register(struct gateway *gw)
 	    control_register(gw->control, "kick", cmd_kick, gw) ||
 	    control_register(gw->control, "block", cmd_block, gw) ||
 	    control_register(gw->control, "sessions", cmd_sessions, gw) ||
+	    control_register(gw->control, "client", cmd_client, gw) ||
 	    control_register(gw->control, "events", cmd_events, gw))
 		return -EINVAL;
 	return 0;

@@ -246,6 +246,7 @@ int session_end(struct gateway *gw, struct session_client *c, const char *reason
 int session_kernel_event(uint8_t cmd, const struct kernel_client *k, void *arg)
 {
 	struct gateway *gw = arg;
+	struct kernel_client c;
 	const char *reason;
 	char port[IF_NAMESIZE];
 
@@ -264,5 +265,13 @@ int session_kernel_event(uint8_t cmd, const struct kernel_client *k, void *arg)
 			 reason, store_error(gw->store));
 	else
 		log_info("session %llu ended: %s", (unsigned long long)k->session, reason);
+	/* The gate is closed already; the entry says so too: captive, no session. */
+	c = *k;
+	c.has = KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION | KERNEL_CLIENT_HAS_TIMEOUT;
+	c.state = WICKET_STATE_CAPTIVE;
+	c.session = 0;
+	c.timeout_ms = 0;
+	if (kernel_client_update(gw->kernel, &c, 1))
+		log_warn("wicket.ko: %s", kernel_error(gw->kernel));
 	return 0;
 }

@@ -57,6 +57,8 @@ sleep 2
 check_fails "past the deadline: cut by the kernel" ping_ok "$guest" 10.99.0.2
 row=$(sqlite3 "$dir/wicket.db" "SELECT end_reason, up_bytes >= 640, down_bytes >= 640 FROM sessions WHERE id = $session2")
 check "the kernel's close is recorded as deadline, with its bytes" test "$row" = "deadline|1|1"
+check "... and the guest is captive again, without a session" \
+	grep -q 'state=captive session=0 ' <<< "$(wnl client get r1 $mac)"
 
 sessions=$(ctl --json sessions)
 check "wicketctl sessions: the kicked and the expired one, with reasons" \
@@ -64,6 +66,10 @@ check "wicketctl sessions: the kicked and the expired one, with reasons" \
 ctl sessions
 check "wicketctl events: the session's transitions, newest first" \
 	grep -q '"event": "ended"' <<< "$(ctl --json events --limit 3)"
+one=$(ctl --json client $mac)
+check "wicketctl client: the guest and its two sessions" \
+	test "$(grep -c '"end_reason"' <<< "$one")/$(grep -c "\"mac\": \"$mac\"" <<< "$one")" = 2/3
+ctl client $mac
 check "wicketctl block" ctl block $mac
 check "blocked in the kernel" grep -q 'state=blocked' <<< "$(wnl client get r1 $mac)"
 
