@@ -1172,19 +1172,14 @@ int store_sessions_active(struct store *s, int (*cb)(const struct store_active *
 	return rc;
 }
 
-int store_session_events(struct store *s, uint64_t session_id,
-			 int (*cb)(const struct store_event *ev, void *arg), void *arg)
+/* Rows of (id, session_id, at, event, detail) to cb, which stops them by returning non-zero. */
+static int list_events(struct store *s, sqlite3_stmt *q, const char *what,
+		       int (*cb)(const struct store_event *ev, void *arg), void *arg)
 {
-	struct store_session sess;
 	struct store_event ev;
-	sqlite3_stmt *q;
 	int rc;
 
-	if ((rc = store_session_get(s, session_id, &sess)))
-		return rc;
-	q = st(s, ST_SESSION_EVENTS);
-	sqlite3_bind_int64(q, 1, (int64_t)session_id);
-	while ((rc = row(s, q, "list session events")) == 1) {
+	while ((rc = row(s, q, what)) == 1) {
 		memset(&ev, 0, sizeof(ev));
 		ev.id = sqlite3_column_int64(q, 0);
 		ev.session_id = (uint64_t)sqlite3_column_int64(q, 1);
@@ -1198,6 +1193,20 @@ int store_session_events(struct store *s, uint64_t session_id,
 		}
 	}
 	return rc;
+}
+
+int store_session_events(struct store *s, uint64_t session_id,
+			 int (*cb)(const struct store_event *ev, void *arg), void *arg)
+{
+	struct store_session sess;
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = store_session_get(s, session_id, &sess)))
+		return rc;
+	q = st(s, ST_SESSION_EVENTS);
+	sqlite3_bind_int64(q, 1, (int64_t)session_id);
+	return list_events(s, q, "list session events", cb, arg);
 }
 
 int store_sessions_list(struct store *s, int active_only, int64_t since_ms,
@@ -1227,22 +1236,7 @@ int store_events_recent(struct store *s, unsigned int limit,
 			int (*cb)(const struct store_event *ev, void *arg), void *arg)
 {
 	sqlite3_stmt *q = st(s, ST_EVENTS_RECENT);
-	struct store_event ev;
-	int rc;
 
 	sqlite3_bind_int64(q, 1, limit);
-	while ((rc = row(s, q, "list events")) == 1) {
-		memset(&ev, 0, sizeof(ev));
-		ev.id = sqlite3_column_int64(q, 0);
-		ev.session_id = (uint64_t)sqlite3_column_int64(q, 1);
-		ev.at = sqlite3_column_int64(q, 2);
-		copy_text(ev.event, sizeof(ev.event), q, 3);
-		copy_text(ev.detail, sizeof(ev.detail), q, 4);
-		rc = cb(&ev, arg);
-		if (rc) {
-			sqlite3_reset(q);
-			return rc;
-		}
-	}
-	return rc;
+	return list_events(s, q, "list events", cb, arg);
 }
