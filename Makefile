@@ -28,8 +28,9 @@ pkglibs   = $(if $(1),$(shell pkg-config --libs $(1)))
 # Each program: its sources and the pkg-config packages it links against.
 wicketd_SRCS       := daemon/main.c daemon/gateway.c daemon/commands.c daemon/session.c daemon/reconcile.c \
 		      daemon/config.c \
-		      daemon/store.c daemon/firewall.c daemon/neigh.c daemon/control.c daemon/kernel.c daemon/log.c
-wicketd_PKGS       := libmnl libevent jansson inih sqlite3 libnftables libnl-3.0 libnl-route-3.0
+		      daemon/store.c daemon/firewall.c daemon/neigh.c daemon/control.c daemon/kernel.c daemon/log.c \
+		      daemon/keepalive.c daemon/keepalive_proto.c daemon/workers.c
+wicketd_PKGS       := libmnl libevent jansson inih sqlite3 libnftables libnl-3.0 libnl-route-3.0 libcrypto
 # wicketctl without its main() (ctl_main.c), for test_wicketctl too.
 wicketctl_LIB      := daemon/wicketctl.c daemon/ctl_util.c daemon/ctl_table.c daemon/ctl_clients.c \
 		      daemon/ctl_ports.c daemon/ctl_sessions.c daemon/ctl_version.c daemon/control.c \
@@ -39,9 +40,13 @@ wicketctl_PKGS     := libmnl jansson libevent
 wicket-helper_SRCS := client/helper.c
 wicket-helper_PKGS :=
 # wicket-nl: the low-level netlink tool of the kernel tests and vendors.
-wicket-nl_SRCS     := $(sort $(wildcard tests/tools/*.c)) daemon/kernel.c daemon/log.c
+wicket-nl_SRCS     := tests/tools/wicket-nl.c tests/tools/nl-client.c tests/tools/nl-raw.c \
+		      tests/tools/nl-text.c tests/tools/raw-attrs.c daemon/kernel.c daemon/log.c
 wicket-nl_PKGS     := libmnl
-PROGRAMS := wicketd wicketctl wicket-helper wicket-nl
+# wicket-ka: keepalives made by hand (good, forged, replayed) for the daemon tests.
+wicket-ka_SRCS     := tests/tools/wicket-ka.c daemon/keepalive_proto.c
+wicket-ka_PKGS     := libcrypto
+PROGRAMS := wicketd wicketctl wicket-helper wicket-nl wicket-ka
 
 # Unit tests: tests/unit/test_X.c with the sources it exercises.
 test_kernel_SRCS := tests/unit/test_kernel.c daemon/kernel.c daemon/log.c
@@ -70,6 +75,9 @@ UNIT_TESTS += test_wicketctl
 test_neigh_SRCS := tests/unit/test_neigh.c daemon/neigh.c
 test_neigh_PKGS := libnl-3.0 libnl-route-3.0 cmocka
 UNIT_TESTS += test_neigh
+test_workers_SRCS := tests/unit/test_workers.c daemon/workers.c
+test_workers_PKGS := libevent cmocka
+UNIT_TESTS += test_workers
 UNIT_TESTS += $(foreach t,test_config test_store test_keepalive,$(if $(wildcard tests/unit/$(t).c),$(t)))
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))

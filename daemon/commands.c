@@ -10,6 +10,7 @@
 
 #include "control.h"
 #include "gateway.h"
+#include "keepalive.h"
 #include "session.h"
 #include "store.h"
 #include "uapi/wicket.h"
@@ -61,6 +62,21 @@ static int count_active(const struct store_active *a, void *arg)
 	return 0;
 }
 
+/* Keepalives received since start, by outcome: {"port": int, "ok": int, "bad-tag": int, ...}. */
+static json_t *keepalives_json(struct gateway *gw)
+{
+	const struct keepalive_stats *st;
+	json_t *o;
+
+	if (!gw->keepalive)
+		return json_null();
+	st = keepalive_stats(gw->keepalive);
+	o = json_pack("{s:i}", "port", keepalive_port(gw->keepalive));
+	for (int r = 0; r < KEEPALIVE_RESULT_COUNT; r++)
+		json_object_set_new(o, keepalive_result_name(r), json_integer((json_int_t)st->results[r]));
+	return o;
+}
+
 static json_t *cmd_status(const json_t *args, const struct control_peer *peer, void *arg, char *err,
 			  size_t errlen)
 {
@@ -78,39 +94,132 @@ static json_t *cmd_status(const json_t *args, const struct control_peer *peer, v
 		return NULL;
 	}
 	module = json_pack("{s:s, s:i}", "release", gw->module.release, "protocol", (int)gw->module.protocol);
-	return json_pack("{s:s, s:o, s:I, s:{s:i, s:i, s:i, s:i, s:i}, s:i, s:i, s:s}", "version",
+	return json_pack("{s:s, s:o, s:I, s:{s:i, s:i, s:i, s:i, s:i}, s:i, s:i, s:s, s:o}", "version",
 			 WICKET_RELEASE, "module", module, "uptime_s", (json_int_t)(time(NULL) - gw->started),
 			 "clients", "total", n.total, "captive", n.by_state[WICKET_STATE_CAPTIVE],
 			 "provisional", n.by_state[WICKET_STATE_PROVISIONAL], "authorized",
 			 n.by_state[WICKET_STATE_AUTHORIZED], "blocked", n.by_state[WICKET_STATE_BLOCKED],
 			 "sessions_active", active, "ports", (int)gw->config->nports, "firewall",
-			 firewall_present(gw->firewall) == 1 ? "installed" : "missing");
+			 firewall_present(gw->firewall) == 1 ? "installed" : "missing", "keepalives",
+			 keepalives_json(gw));
+}
+
+/* A port as `ports` lists it: the store's room and mode, the kernel's count. */
+static json_t *port_json(struct gateway *gw, const char *ifname, char *err, size_t errlen)
+{
+	struct client_counts n = { .port = if_nametoindex(ifname) };
+	struct store_port p;
+
+	if (store_port_get(gw->store, ifname, &p)) {
+		snprintf(err, errlen, "store: %s", store_error(gw->store));
+		return NULL;
+	}
+	if (n.port && count_clients(gw, &n, err, errlen))
+		return NULL;
+	return json_pack("{s:s, s:o, s:s?, s:s, s:s, s:i}", "ifname", p.ifname, "ifindex",
+			 n.port ? json_integer(n.port) : json_null(), "room", p.room[0] ? p.room : NULL,
+			 "mode", config_port_mode_name((uint8_t)p.mode), "set_by",
+			 p.set_by_staff ? "staff" : "config", "clients", n.on_port);
 }
 
 static json_t *cmd_ports(const json_t *args, const struct control_peer *peer, void *arg, char *err,
 			 size_t errlen)
 {
 	struct gateway *gw = arg;
-	json_t *list = json_array();
+	json_t *list = json_array(), *one;
 
 	(void)args;
 	(void)peer;
 	for (size_t i = 0; i < gw->config->nports; i++) {
-		const struct wicket_config_port *p = &gw->config->ports[i];
-		struct client_counts n = { .port = if_nametoindex(p->ifname) };
-		json_t *ifindex = n.port ? json_integer(n.port) : json_null();
-
-		if (n.port && count_clients(gw, &n, err, errlen)) {
-			json_decref(ifindex);
+		one = port_json(gw, gw->config->ports[i].ifname, err, errlen);
+		if (!one) {
 			json_decref(list);
 			return NULL;
 		}
-		json_array_append_new(list,
-				      json_pack("{s:s, s:o, s:s?, s:s, s:i}", "ifname", p->ifname, "ifindex",
-						ifindex, "room", p->room[0] ? p->room : NULL, "mode",
-						config_port_mode_name(p->mode), "clients", n.on_port));
+		json_array_append_new(list, one);
 	}
 	return list;
+}
+
+/* The access port a command names by its "ifname" argument. */
+static const struct wicket_config_port *named_port(struct gateway *gw, const json_t *args, char *err,
+						   size_t errlen)
+{
+	const char *ifname = json_string_value(json_object_get(args, "ifname"));
+	const struct wicket_config_port *port = ifname ? config_port(gw->config, ifname) : NULL;
+
+	if (!ifname)
+		snprintf(err, errlen, "name the port by its interface");
+	else if (!port)
+		snprintf(err, errlen,
+			 "%.16s is not an access port: add a [port %.16s] section to %s and reload "
+			 "(wicketctl ports lists them)",
+			 ifname, ifname, gw->config_path);
+	return port;
+}
+
+static int port_mode_parse(const char *name)
+{
+	for (int mode = WICKET_PORT_CHARGE; mode <= WICKET_PORT_MODE_MAX; mode++)
+		if (strcmp(name, config_port_mode_name((uint8_t)mode)) == 0)
+			return mode;
+	return -1;
+}
+
+static json_t *cmd_port_set(const json_t *args, const struct control_peer *peer, void *arg, char *err,
+			    size_t errlen)
+{
+	struct gateway *gw = arg;
+	const struct wicket_config_port *port = named_port(gw, args, err, errlen);
+	json_t *room = json_object_get(args, "room"), *mode = json_object_get(args, "mode");
+	struct store_port now;
+	int m;
+
+	(void)peer;
+	if (!port)
+		return NULL;
+	if ((room && !json_is_string(room)) || (mode && !json_is_string(mode)) || (!room && !mode)) {
+		snprintf(err, errlen, "give a room, a mode or both, as strings");
+		return NULL;
+	}
+	if (store_port_get(gw->store, port->ifname, &now)) {
+		snprintf(err, errlen, "store: %s", store_error(gw->store));
+		return NULL;
+	}
+	m = mode ? port_mode_parse(json_string_value(mode)) : now.mode;
+	if (m < 0) {
+		snprintf(err, errlen, "mode: give charge, free or blocked");
+		return NULL;
+	}
+	/* The store first; the kernel then takes the mode. */
+	if (store_port_set(gw->store, port->ifname, room ? json_string_value(room) : now.room, m,
+			   session_now_ms())) {
+		snprintf(err, errlen, "store: %s", store_error(gw->store));
+		return NULL;
+	}
+	if (kernel_port_set(gw->kernel, if_nametoindex(port->ifname), (uint8_t)m)) {
+		snprintf(err, errlen, "wicket.ko: %s", kernel_error(gw->kernel));
+		return NULL;
+	}
+	return port_json(gw, port->ifname, err, errlen);
+}
+
+static json_t *cmd_port_reset(const json_t *args, const struct control_peer *peer, void *arg, char *err,
+			      size_t errlen)
+{
+	struct gateway *gw = arg;
+	const struct wicket_config_port *port = named_port(gw, args, err, errlen);
+
+	(void)peer;
+	if (!port)
+		return NULL;
+	if (store_port_reset(gw->store, port->ifname, session_now_ms())) {
+		snprintf(err, errlen, "store: %s", store_error(gw->store));
+		return NULL;
+	}
+	if (gateway_port_apply(gw, port, if_nametoindex(port->ifname), err, errlen))
+		return NULL;
+	return port_json(gw, port->ifname, err, errlen);
 }
 
 static const char *const state_names[] = {
@@ -128,13 +237,13 @@ struct client_list {
 static int list_client(const struct kernel_client *c, void *arg)
 {
 	struct client_list *l = arg;
-	const struct wicket_config_port *port;
+	struct store_port port = { 0 };
 	char ifname[IF_NAMESIZE] = "?", mac[18], addr[64];
 	json_t *addrs = json_array();
 	int64_t id = 0;
 
 	if_indextoname(c->port, ifname);
-	port = config_port(l->gw->config, ifname);
+	store_port_get(l->gw->store, ifname, &port);
 	kernel_mac_format(c->mac, mac, sizeof(mac));
 	store_client_get_or_add(l->gw->store, ifname, mac, session_now_ms(), &id);
 	for (unsigned int i = 0; i < c->naddrs; i++)
@@ -143,8 +252,8 @@ static int list_client(const struct kernel_client *c, void *arg)
 	json_array_append_new(
 		l->list,
 		json_pack("{s:I, s:s, s:s, s:s?, s:o, s:s, s:o, s:o, s:I, s:I, s:o}", "id", (json_int_t)id,
-			  "mac", mac, "port", ifname, "room", port && port->room[0] ? port->room : NULL,
-			  "addrs", addrs, "state",
+			  "mac", mac, "port", ifname, "room", port.room[0] ? port.room : NULL, "addrs", addrs,
+			  "state",
 			  c->state <= WICKET_STATE_MAX && state_names[c->state] ? state_names[c->state] : "?",
 			  "session", c->session ? json_integer((json_int_t)c->session) : json_null(),
 			  "remaining_s",
@@ -266,29 +375,41 @@ static json_t *cmd_allow(const json_t *args, const struct control_peer *peer, vo
 			 minutes * 60);
 }
 
-static json_t *end_command(const json_t *args, void *arg, const char *reason, uint8_t state, char *err,
-			   size_t errlen)
+static json_t *cmd_kick(const json_t *args, const struct control_peer *peer, void *arg, char *err,
+			size_t errlen)
 {
 	struct session_client c;
 
-	if (named_client(arg, args, &c, err, errlen) || session_end(arg, &c, reason, state, err, errlen))
+	(void)peer;
+	if (named_client(arg, args, &c, err, errlen) || session_end(arg, &c, "kick", err, errlen))
 		return NULL;
 	return json_pack("{s:s, s:o}", "mac", c.mac, "session",
 			 c.session_id ? json_integer((json_int_t)c.session_id) : json_null());
 }
 
-static json_t *cmd_kick(const json_t *args, const struct control_peer *peer, void *arg, char *err,
-			size_t errlen)
+static json_t *block_command(const json_t *args, void *arg, int block, char *err, size_t errlen)
 {
-	(void)peer;
-	return end_command(args, arg, "kick", WICKET_STATE_CAPTIVE, err, errlen);
+	struct session_client c;
+
+	if (named_client(arg, args, &c, err, errlen) || session_block(arg, &c, block, err, errlen))
+		return NULL;
+	return json_pack("{s:s, s:o, s:b}", "mac", c.mac, "session",
+			 c.session_id && block ? json_integer((json_int_t)c.session_id) : json_null(),
+			 "blocked", block);
 }
 
 static json_t *cmd_block(const json_t *args, const struct control_peer *peer, void *arg, char *err,
 			 size_t errlen)
 {
 	(void)peer;
-	return end_command(args, arg, "block", WICKET_STATE_BLOCKED, err, errlen);
+	return block_command(args, arg, 1, err, errlen);
+}
+
+static json_t *cmd_unblock(const json_t *args, const struct control_peer *peer, void *arg, char *err,
+			   size_t errlen)
+{
+	(void)peer;
+	return block_command(args, arg, 0, err, errlen);
 }
 
 static json_t *cmd_sessions(const json_t *args, const struct control_peer *peer, void *arg, char *err,
@@ -345,10 +466,13 @@ int commands_register(struct gateway *gw)
 {
 	if (control_register(gw->control, "status", cmd_status, gw) ||
 	    control_register(gw->control, "ports", cmd_ports, gw) ||
+	    control_register(gw->control, "port_set", cmd_port_set, gw) ||
+	    control_register(gw->control, "port_reset", cmd_port_reset, gw) ||
 	    control_register(gw->control, "clients", cmd_clients, gw) ||
 	    control_register(gw->control, "allow", cmd_allow, gw) ||
 	    control_register(gw->control, "kick", cmd_kick, gw) ||
 	    control_register(gw->control, "block", cmd_block, gw) ||
+	    control_register(gw->control, "unblock", cmd_unblock, gw) ||
 	    control_register(gw->control, "sessions", cmd_sessions, gw) ||
 	    control_register(gw->control, "client", cmd_client, gw) ||
 	    control_register(gw->control, "events", cmd_events, gw))

@@ -44,6 +44,7 @@ int ctl_clients(struct ctl *ctl, int argc, char **argv);
 int ctl_client(struct ctl *ctl, int argc, char **argv);
 int ctl_kick(struct ctl *ctl, int argc, char **argv);
 int ctl_block(struct ctl *ctl, int argc, char **argv);
+int ctl_unblock(struct ctl *ctl, int argc, char **argv);
 int ctl_allow(struct ctl *ctl, int argc, char **argv);
 int ctl_ports(struct ctl *ctl, int argc, char **argv);
 int ctl_port(struct ctl *ctl, int argc, char **argv);

@@ -20,6 +20,33 @@ static void field(struct ctl *ctl, const char *key, const char *fmt, ...)
 	fputc('\n', ctl->out);
 }
 
+/* "keepalives 12 taken on port 4444/udp, 3 refused (replay 2, bad-tag 1)" */
+static void keepalive_field(struct ctl *ctl, json_t *k)
+{
+	long long refused = 0;
+	const char *key;
+	char why[256] = "";
+	size_t len = 0;
+	json_t *v;
+
+	if (!json_is_object(k))
+		return;
+	json_object_foreach(k, key, v)
+	{
+		if (!strcmp(key, "port") || !strcmp(key, "ok") || !json_integer_value(v))
+			continue;
+		refused += json_integer_value(v);
+		if (len < sizeof(why))
+			len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s %lld", len ? ", " : "",
+						key, (long long)json_integer_value(v));
+	}
+	if (refused)
+		field(ctl, "keepalives", "%lld taken on port %lld/udp, %lld refused (%s)", ctl_int(k, "ok"),
+		      ctl_int(k, "port"), refused, why);
+	else
+		field(ctl, "keepalives", "%lld taken on port %lld/udp", ctl_int(k, "ok"), ctl_int(k, "port"));
+}
+
 int ctl_status(struct ctl *ctl, int argc, char **argv)
 {
 	json_t *r, *module, *clients;
@@ -54,6 +81,7 @@ int ctl_status(struct ctl *ctl, int argc, char **argv)
 	field(ctl, "sessions", "%lld active", ctl_int(r, "sessions_active"));
 	field(ctl, "ports", "%lld", ctl_int(r, "ports"));
 	field(ctl, "firewall", "%s", ctl_str(r, "firewall"));
+	keepalive_field(ctl, json_object_get(r, "keepalives"));
 out:
 	json_decref(r);
 	return ret;
@@ -201,7 +229,8 @@ int ctl_kick(struct ctl *ctl, int argc, char **argv)
 	return ret;
 }
 
-int ctl_block(struct ctl *ctl, int argc, char **argv)
+/* block and unblock: the same request but for its name. */
+static int block_command(struct ctl *ctl, int argc, char **argv, const char *cmd, const char *done)
 {
 	char mac[18];
 	json_t *r;
@@ -209,17 +238,25 @@ int ctl_block(struct ctl *ctl, int argc, char **argv)
 
 	if (ctl_one_mac(ctl, argc, argv, mac, &ret))
 		return ret;
-	ret = ctl_call(ctl, "block", json_pack("{s:s}", "mac", mac), &r);
-	if (ret)
+	if (!ctl_request(ctl, cmd, json_pack("{s:s}", "mac", mac), JSON_OBJECT, &r, &ret))
 		return ret;
-	if (ctl->json)
-		ret = ctl_print_json(ctl, r);
-	else if (!json_is_object(r))
-		ret = ctl_bad_answer(ctl, "block");
+	if (json_is_integer(json_object_get(r, "session")))
+		fprintf(ctl->out, "%s %s (session %lld ended)\n", done, ctl_str(r, "mac"),
+			ctl_int(r, "session"));
 	else
-		fprintf(ctl->out, "blocked %s\n", ctl_str(r, "mac"));
+		fprintf(ctl->out, "%s %s\n", done, ctl_str(r, "mac"));
 	json_decref(r);
 	return ret;
+}
+
+int ctl_block(struct ctl *ctl, int argc, char **argv)
+{
+	return block_command(ctl, argc, argv, "block", "blocked");
+}
+
+int ctl_unblock(struct ctl *ctl, int argc, char **argv)
+{
+	return block_command(ctl, argc, argv, "unblock", "unblocked");
 }
 
 /* Up to 366 days. */

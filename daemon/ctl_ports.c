@@ -1,4 +1,4 @@
-/* wicketctl ports, port set: the access ports. */
+/* wicketctl ports, port set, port reset: the access ports. */
 #include <string.h>
 
 #include "ctl.h"
@@ -7,7 +7,8 @@
 int ctl_ports(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct table_col cols[] = {
-		{ "PORT", 0 }, { "IFINDEX", 1 }, { "ROOM", 0 }, { "MODE", 0 }, { "CLIENTS", 1 },
+		{ "PORT", 0 }, { "IFINDEX", 1 }, { "ROOM", 0 },
+		{ "MODE", 0 }, { "SET BY", 0 },  { "CLIENTS", 1 },
 	};
 	char b[2][CTL_FMT_LEN];
 	struct table *t;
@@ -26,6 +27,7 @@ int ctl_ports(struct ctl *ctl, int argc, char **argv)
 		table_cell(t, "%s", ctl_fmt_int(b[0], json_object_get(p, "ifindex")));
 		table_cell(t, "%s", ctl_str(p, "room"));
 		table_cell(t, "%s", ctl_str(p, "mode"));
+		table_cell(t, "%s", ctl_str(p, "set_by"));
 		table_cell(t, "%s", ctl_fmt_int(b[1], json_object_get(p, "clients")));
 	}
 	ret = ctl_print_table(ctl, t);
@@ -45,6 +47,34 @@ static int valid_room(const char *room)
 	return 1;
 }
 
+/* Send a port request; print the port as it is now. */
+static int port_request(struct ctl *ctl, const char *cmd, json_t *args)
+{
+	json_t *r;
+	int ret;
+
+	if (!ctl_request(ctl, cmd, args, JSON_OBJECT, &r, &ret))
+		return ret;
+	fprintf(ctl->out, "port %s: room %s, mode %s (set by %s)\n", ctl_str(r, "ifname"),
+		json_is_string(json_object_get(r, "room")) ? ctl_str(r, "room") : "none", ctl_str(r, "mode"),
+		ctl_str(r, "set_by"));
+	json_decref(r);
+	return ret;
+}
+
+/* The one IFACE operand after the options, or NULL with *ret the usage error. */
+static const char *one_ifname(struct ctl *ctl, int argc, char **argv, int *ret)
+{
+	*ret = CTL_OK;
+	if (optind == argc)
+		*ret = ctl_usage_error(ctl, "IFACE missing: which port?");
+	else if (argc - optind > 1)
+		*ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[optind + 1]);
+	else if (ctl_parse_ifname(argv[optind]))
+		*ret = ctl_usage_error(ctl, "IFACE '%s' is not an interface name", argv[optind]);
+	return *ret == CTL_OK ? argv[optind] : NULL;
+}
+
 static int port_set(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -54,7 +84,8 @@ static int port_set(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *room = NULL, *mode = NULL;
-	json_t *args, *r;
+	const char *ifname;
+	json_t *args;
 	int c, ret;
 
 	while ((c = ctl_getopt(ctl, argc, argv, opts)) > 0) {
@@ -65,12 +96,8 @@ static int port_set(struct ctl *ctl, int argc, char **argv)
 	}
 	if (c < 0)
 		return ctl_opt_exit(c);
-	if (optind == argc)
-		return ctl_usage_error(ctl, "IFACE missing: which port?");
-	if (argc - optind > 1)
-		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[optind + 1]);
-	if (ctl_parse_ifname(argv[optind]))
-		return ctl_usage_error(ctl, "IFACE '%s' is not an interface name", argv[optind]);
+	if (!(ifname = one_ifname(ctl, argc, argv, &ret)))
+		return ret;
 	if (room && !valid_room(room))
 		return ctl_usage_error(ctl, "--room: at most %d characters, no control characters", ROOM_MAX);
 	if (mode && strcmp(mode, "charge") && strcmp(mode, "free") && strcmp(mode, "blocked"))
@@ -78,35 +105,51 @@ static int port_set(struct ctl *ctl, int argc, char **argv)
 	if (!room && !mode)
 		return ctl_usage_error(ctl, "nothing to set: give --room, --mode or both");
 
-	args = json_pack("{s:s}", "ifname", argv[optind]);
+	args = json_pack("{s:s}", "ifname", ifname);
 	if (args && room)
 		json_object_set_new(args, "room", json_string(room));
 	if (args && mode)
 		json_object_set_new(args, "mode", json_string(mode));
-	ret = ctl_call(ctl, "port_set", args, &r);
-	if (ret)
-		return ret;
-	if (ctl->json)
-		ret = ctl_print_json(ctl, r);
-	else if (!json_is_object(r))
-		ret = ctl_bad_answer(ctl, "port_set");
-	else
-		fprintf(ctl->out, "port %s: room %s, mode %s\n", ctl_str(r, "ifname"), ctl_str(r, "room"),
-			ctl_str(r, "mode"));
-	json_decref(r);
-	return ret;
+	return port_request(ctl, "port_set", args);
 }
 
-/* port VERB ...: only `set` so far; prefixes of it will do. */
+static int port_reset(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CTL_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *ifname;
+	int c, ret;
+
+	while ((c = ctl_getopt(ctl, argc, argv, opts)) > 0)
+		;
+	if (c < 0)
+		return ctl_opt_exit(c);
+	if (!(ifname = one_ifname(ctl, argc, argv, &ret)))
+		return ret;
+	return port_request(ctl, "port_reset", json_pack("{s:s}", "ifname", ifname));
+}
+
+/* port VERB ...: set or reset; prefixes of them will do. */
 int ctl_port(struct ctl *ctl, int argc, char **argv)
 {
 	static const char set_synopsis[] = "port set IFACE [--room ROOM] [--mode charge|free|blocked]";
+	static const char reset_synopsis[] = "port reset IFACE";
+	size_t n = argc < 2 ? 0 : strlen(argv[1]);
 
-	ctl->synopsis = set_synopsis;
+	ctl->synopsis = "port set|reset IFACE ...";
 	if (argc < 2)
-		return ctl_usage_error(ctl, "what to do with the port? (set)");
-	if (!argv[1][0] || strncmp(argv[1], "set", strlen(argv[1])))
-		return ctl_usage_error(ctl, "unknown verb '%s' (set)", argv[1]);
-	ctl->name = "port set";
-	return port_set(ctl, argc - 1, argv + 1);
+		return ctl_usage_error(ctl, "what to do with the port? (set, reset)");
+	if (n && !strncmp(argv[1], "set", n)) {
+		ctl->synopsis = set_synopsis;
+		ctl->name = "port set";
+		return port_set(ctl, argc - 1, argv + 1);
+	}
+	if (n && !strncmp(argv[1], "reset", n)) {
+		ctl->synopsis = reset_synopsis;
+		ctl->name = "port reset";
+		return port_reset(ctl, argc - 1, argv + 1);
+	}
+	return ctl_usage_error(ctl, "unknown verb '%s' (set, reset)", argv[1]);
 }

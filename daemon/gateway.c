@@ -52,6 +52,26 @@ static int collect_stale(const struct kernel_port *p, void *arg)
 	return 0;
 }
 
+int gateway_port_apply(struct gateway *gw, const struct wicket_config_port *port, unsigned int ifindex,
+		       char *err, size_t errlen)
+{
+	struct store_port now;
+	int ret;
+
+	/* The store first: it says whether staff changed the port since. */
+	ret = store_port_configure(gw->store, port->ifname, port->room, port->mode, now_ms());
+	if (!ret)
+		ret = store_port_get(gw->store, port->ifname, &now);
+	if (ret) {
+		snprintf(err, errlen, "store: %s", store_error(gw->store));
+		return ret;
+	}
+	ret = kernel_port_set(gw->kernel, ifindex, (uint8_t)now.mode);
+	if (ret)
+		snprintf(err, errlen, "wicket.ko: %s", kernel_error(gw->kernel));
+	return ret;
+}
+
 int gateway_apply(struct gateway *gw, const struct wicket_config *cfg, char *err, size_t errlen)
 {
 	static struct stale_ports stale;
@@ -82,17 +102,12 @@ int gateway_apply(struct gateway *gw, const struct wicket_config *cfg, char *err
 		return ret;
 	}
 	for (size_t i = 0; i < cfg->nports; i++) {
-		ret = kernel_port_set(gw->kernel, ifindex[i], cfg->ports[i].mode);
+		char why[256];
+
+		ret = gateway_port_apply(gw, &cfg->ports[i], ifindex[i], why, sizeof(why));
 		if (ret) {
 			snprintf(err, errlen, "%s:%u: [port %s]: %s", gw->config_path, cfg->ports[i].line,
-				 cfg->ports[i].ifname, kernel_error(gw->kernel));
-			return ret;
-		}
-		ret = store_port_set(gw->store, cfg->ports[i].ifname,
-				     cfg->ports[i].room[0] ? cfg->ports[i].room : NULL, cfg->ports[i].mode,
-				     now_ms());
-		if (ret) {
-			snprintf(err, errlen, "store: %s", store_error(gw->store));
+				 cfg->ports[i].ifname, why);
 			return ret;
 		}
 	}

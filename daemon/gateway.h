@@ -14,6 +14,8 @@
 #include "kernel.h"
 
 struct control;
+struct keepalive_server;
+struct workers;
 struct event_base;
 struct kernel_events;
 struct neigh_watch;
@@ -30,6 +32,8 @@ struct gateway {
 	struct neigh_watch *neigh;
 	struct firewall *firewall;
 	struct control *control;
+	struct keepalive_server *keepalive;
+	struct workers *workers; /* blocking work (RADIUS, payments) off the loop */
 	time_t started;
 };
 
@@ -42,6 +46,14 @@ struct firewall_params gateway_firewall_params(const struct wicket_config *cfg);
  * err names the config line. Returns 0 or -errno.
  */
 int gateway_apply(struct gateway *gw, const struct wicket_config *cfg, char *err, size_t errlen);
+
+/*
+ * One access port into the store (the config's room and mode, unless
+ * staff set them) and then into the kernel (the mode in force). 0 or
+ * -errno with err saying what failed.
+ */
+int gateway_port_apply(struct gateway *gw, const struct wicket_config_port *port, unsigned int ifindex,
+		       char *err, size_t errlen);
 
 /* The control commands of the gateway (commands.c). */
 int commands_register(struct gateway *gw);

@@ -20,6 +20,7 @@
 #include "control.h"
 #include "firewall.h"
 #include "gateway.h"
+#include "keepalive.h"
 #include "kernel.h"
 #include "log.h"
 #include "neigh.h"
@@ -27,6 +28,7 @@
 #include "session.h"
 #include "store.h"
 #include "uapi/wicket.h"
+#include "workers.h"
 
 /* The module must speak our protocol, or every later request would fail. */
 static int check_module(struct gateway *gw)
@@ -86,6 +88,25 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 		gateway_apply(gw, gw->config, err, sizeof(err));
 		config_free(cfg);
 		return;
+	}
+	if (cfg->keepalive.port != gw->config->keepalive.port ||
+	    strcmp(cfg->keepalive.secret_file, gw->config->keepalive.secret_file) != 0) {
+		struct keepalive_server *ks;
+
+		/* The old socket goes first: the new one may want its port. */
+		keepalive_close(gw->keepalive);
+		gw->keepalive = NULL;
+		if (keepalive_open(gw, cfg, &ks, err, sizeof(err))) {
+			log_err("SIGHUP: %s; keeping the running configuration", err);
+			gateway_apply(gw, gw->config, err, sizeof(err));
+			if (keepalive_open(gw, gw->config, &gw->keepalive, err, sizeof(err)))
+				log_err("keepalives are not received: %s", err);
+			config_free(cfg);
+			return;
+		}
+		gw->keepalive = ks;
+		log_warn("SIGHUP: keepalives now on port %u with the secret in %s", cfg->keepalive.port,
+			 cfg->keepalive.secret_file);
 	}
 	old_fw = gateway_firewall_params(gw->config);
 	new_fw = gateway_firewall_params(cfg);
@@ -200,9 +221,16 @@ static void usage(FILE *out)
 		     "  --verbose          log debugging detail too\n");
 }
 
+/* Threads for blocking work, and how many jobs may wait for one before new ones are refused. */
+#define WORKER_THREADS 4
+#define WORKER_QUEUE 1024
+
 static void gateway_close(struct gateway *gw)
 {
+	/* First: the jobs' done() callbacks run here and may still use everything below. */
+	workers_close(gw->workers);
 	control_close(gw->control);
+	keepalive_close(gw->keepalive);
 	neigh_watch_close(gw->neigh);
 	kernel_events_close(gw->events);
 	if (gw->firewall && firewall_remove(gw->firewall))
@@ -226,6 +254,11 @@ static int gateway_open(struct gateway *gw)
 	if (!gw->base) {
 		log_err("cannot create the event loop");
 		return -ENOMEM;
+	}
+	ret = workers_open(gw->base, WORKER_THREADS, WORKER_QUEUE, &gw->workers);
+	if (ret) {
+		log_err("cannot start the worker threads: %s", strerror(-ret));
+		return ret;
 	}
 	ret = store_open(gw->config->gateway.store, &gw->store);
 	if (ret) {
@@ -260,6 +293,11 @@ static int gateway_open(struct gateway *gw)
 	ret = kernel_events_open(gw->kernel, &gw->events);
 	if (ret) {
 		log_err("wicket.ko events: %s", kernel_error(gw->kernel));
+		return ret;
+	}
+	ret = keepalive_open(gw, gw->config, &gw->keepalive, err, sizeof(err));
+	if (ret) {
+		log_err("%s", err);
 		return ret;
 	}
 	ret = neigh_watch_open(is_access_port, on_neighbour, gw, &gw->neigh);

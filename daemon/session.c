@@ -23,6 +23,29 @@ int64_t session_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int64_t keepalive_due(const struct wicket_config *cfg, const struct store_session *s)
+{
+	if (!s->keepalive_at)
+		return 0;
+	return s->keepalive_at + (int64_t)cfg->keepalive.interval * cfg->keepalive.misses * 1000;
+}
+
+int64_t session_closes_at(const struct wicket_config *cfg, const struct store_session *s)
+{
+	int64_t due = keepalive_due(cfg, s);
+
+	if (!due || (s->deadline_at && s->deadline_at < due))
+		return s->deadline_at;
+	return due;
+}
+
+const char *session_timeout_reason(const struct wicket_config *cfg, const struct store_session *s)
+{
+	int64_t due = keepalive_due(cfg, s);
+
+	return due && (!s->deadline_at || due < s->deadline_at) ? "keepalive-timeout" : "deadline";
+}
+
 static int collect_addr(const struct store_addr *a, void *arg)
 {
 	struct kernel_client *c = arg;
@@ -45,8 +68,12 @@ static int push_addresses(struct gateway *gw, int64_t client_id, uint32_t ifinde
 	if (ret)
 		return ret;
 	if (kernel_client_get(gw->kernel, &probe, 0) == -ENOENT) {
+		struct store_client sc;
+
 		c.has |= KERNEL_CLIENT_HAS_STATE;
-		c.state = WICKET_STATE_CAPTIVE;
+		c.state = store_client_get(gw->store, client_id, &sc) == 0 && sc.blocked_at
+				  ? WICKET_STATE_BLOCKED
+				  : WICKET_STATE_CAPTIVE;
 		ret = kernel_client_add(gw->kernel, &c, 1);
 	} else {
 		ret = kernel_client_update(gw->kernel, &c, 1);
@@ -87,30 +114,6 @@ int session_sighting(struct gateway *gw, uint32_t ifindex, const uint8_t mac[6],
 	return push_addresses(gw, client_id, ifindex, mac);
 }
 
-struct find_session {
-	int64_t client_id;
-	uint64_t session_id;
-};
-
-static int match_session(const struct store_active *a, void *arg)
-{
-	struct find_session *f = arg;
-
-	if (a->session.client_id != f->client_id)
-		return 0;
-	f->session_id = a->session.id;
-	return 1;
-}
-
-/* The client's session that has not ended, or 0. */
-static uint64_t active_session(struct gateway *gw, int64_t client_id)
-{
-	struct find_session f = { .client_id = client_id };
-
-	store_sessions_active(gw->store, match_session, &f);
-	return f.session_id;
-}
-
 struct find_mac {
 	uint8_t mac[6];
 	struct kernel_client found;
@@ -133,6 +136,7 @@ int session_find(struct gateway *gw, const char *mactext, struct session_client 
 		 size_t errlen)
 {
 	struct find_mac f = { 0 };
+	struct store_client sc;
 	char port[IF_NAMESIZE];
 	int torn = 1, ret = 0;
 
@@ -168,7 +172,19 @@ int session_find(struct gateway *gw, const char *mactext, struct session_client 
 		snprintf(err, errlen, "store: %s", store_error(gw->store));
 		return ret;
 	}
-	out->session_id = active_session(gw, out->client_id);
+	ret = store_client_session(gw->store, out->client_id, &out->session_id);
+	if (ret == -ENOENT)
+		out->session_id = 0;
+	else if (ret) {
+		snprintf(err, errlen, "store: %s", store_error(gw->store));
+		return ret;
+	}
+	ret = store_client_get(gw->store, out->client_id, &sc);
+	if (ret) {
+		snprintf(err, errlen, "store: %s", store_error(gw->store));
+		return ret;
+	}
+	out->blocked = sc.blocked_at != 0;
 	return 0;
 }
 
@@ -177,8 +193,14 @@ int session_allow(struct gateway *gw, struct session_client *c, unsigned int min
 {
 	int64_t now = session_now_ms(), deadline = now + (int64_t)minutes * 60000;
 	struct kernel_client k = c->kernel;
+	struct store_session s;
 	int ret;
 
+	if (c->blocked) {
+		snprintf(err, errlen, "%s is blocked: lift the block first (wicketctl unblock %s)", c->mac,
+			 c->mac);
+		return -EPERM;
+	}
 	if (c->session_id) {
 		ret = store_session_extend(gw->store, c->session_id, deadline, now);
 		if (!ret)
@@ -188,14 +210,18 @@ int session_allow(struct gateway *gw, struct session_client *c, unsigned int min
 		ret = store_session_start(gw->store, c->client_id, "active", deadline, 0, NULL, 0, now,
 					  &c->session_id);
 	}
+	if (!ret)
+		ret = store_session_get(gw->store, c->session_id, &s);
 	if (ret) {
 		snprintf(err, errlen, "store: %s", store_error(gw->store));
 		return ret;
 	}
+	/* A session held to keepalives stays held: the sooner of the two closes it. */
+	deadline = session_closes_at(gw->config, &s);
 	k.has = KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION | KERNEL_CLIENT_HAS_TIMEOUT;
 	k.state = WICKET_STATE_AUTHORIZED;
 	k.session = c->session_id;
-	k.timeout_ms = (uint64_t)minutes * 60000;
+	k.timeout_ms = deadline > now ? (uint64_t)(deadline - now) : 1;
 	ret = kernel_client_update(gw->kernel, &k, 1);
 	if (ret)
 		snprintf(err, errlen, "wicket.ko: %s", kernel_error(gw->kernel));
@@ -219,22 +245,15 @@ static void collect_counters(struct gateway *gw, const struct kernel_client *fal
 		log_warn("session %llu: store: %s", (unsigned long long)session_id, store_error(gw->store));
 }
 
-int session_end(struct gateway *gw, struct session_client *c, const char *reason, uint8_t new_state,
-		char *err, size_t errlen)
+/* The client's kernel entry: state, no session, no deadline. */
+static int close_gate(struct gateway *gw, const struct session_client *c, uint8_t state, char *err,
+		      size_t errlen)
 {
 	struct kernel_client k = c->kernel;
 	int ret;
 
-	if (c->session_id) {
-		collect_counters(gw, &c->kernel, c->session_id);
-		ret = store_session_end(gw->store, c->session_id, reason, session_now_ms());
-		if (ret && ret != -EALREADY) {
-			snprintf(err, errlen, "store: %s", store_error(gw->store));
-			return ret;
-		}
-	}
 	k.has = KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_TIMEOUT | KERNEL_CLIENT_HAS_SESSION;
-	k.state = new_state;
+	k.state = state;
 	k.timeout_ms = 0;
 	k.session = 0;
 	ret = kernel_client_update(gw->kernel, &k, 1);
@@ -243,9 +262,51 @@ int session_end(struct gateway *gw, struct session_client *c, const char *reason
 	return ret;
 }
 
+/* The running session (if any) ended in the store, with the kernel's counters. */
+static int end_in_store(struct gateway *gw, const struct session_client *c, const char *reason)
+{
+	int ret;
+
+	if (!c->session_id)
+		return 0;
+	collect_counters(gw, &c->kernel, c->session_id);
+	ret = store_session_end(gw->store, c->session_id, reason, session_now_ms());
+	return ret == -EALREADY ? 0 : ret;
+}
+
+int session_end(struct gateway *gw, struct session_client *c, const char *reason, char *err, size_t errlen)
+{
+	if (end_in_store(gw, c, reason)) {
+		snprintf(err, errlen, "store: %s", store_error(gw->store));
+		return -EIO;
+	}
+	return close_gate(gw, c, c->blocked ? WICKET_STATE_BLOCKED : WICKET_STATE_CAPTIVE, err, errlen);
+}
+
+int session_block(struct gateway *gw, struct session_client *c, int block, char *err, size_t errlen)
+{
+	int ret = store_begin(gw->store);
+
+	/* The block and the session's end in one transaction: both or neither. */
+	if (!ret)
+		ret = store_client_block(gw->store, c->client_id, block ? session_now_ms() : 0);
+	if (!ret && block)
+		ret = end_in_store(gw, c, "block");
+	if (!ret)
+		ret = store_commit(gw->store);
+	if (ret) {
+		snprintf(err, errlen, "store: %s", store_error(gw->store));
+		store_rollback(gw->store);
+		return ret;
+	}
+	c->blocked = block;
+	return close_gate(gw, c, block ? WICKET_STATE_BLOCKED : WICKET_STATE_CAPTIVE, err, errlen);
+}
+
 int session_kernel_event(uint8_t cmd, const struct kernel_client *k, void *arg)
 {
 	struct gateway *gw = arg;
+	struct store_session s;
 	struct kernel_client c;
 	const char *reason;
 	char port[IF_NAMESIZE];
@@ -258,7 +319,12 @@ int session_kernel_event(uint8_t cmd, const struct kernel_client *k, void *arg)
 	if (cmd != WICKET_CMD_EVENT_CLOSED || !k->session)
 		return 0;
 	/* The kernel closed the gate: record what was used, and why. */
-	reason = k->reason == WICKET_CLOSE_BYTE_CAP ? "byte-cap" : "deadline";
+	if (k->reason == WICKET_CLOSE_BYTE_CAP)
+		reason = "byte-cap";
+	else if (store_session_get(gw->store, k->session, &s) == 0)
+		reason = session_timeout_reason(gw->config, &s);
+	else
+		reason = "deadline";
 	collect_counters(gw, k, k->session);
 	if (store_session_end(gw->store, k->session, reason, session_now_ms()))
 		log_warn("session %llu closed by the kernel (%s): store: %s", (unsigned long long)k->session,

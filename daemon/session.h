@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "gateway.h"
+#include "store.h"
 
 /* A client as staff name it: by MAC, found through the kernel's table. */
 struct session_client {
@@ -17,9 +18,19 @@ struct session_client {
 	char mac[18];
 	int64_t client_id;
 	uint64_t session_id; /* the session that has not ended, or 0 */
+	int blocked; /* staff blocked it (the store says so) */
 };
 
 int64_t session_now_ms(void);
+
+/*
+ * When a session's gate closes by time: its deadline, or, once it is held
+ * to keepalives (from its first good one on), the last keepalive plus
+ * interval * misses, whichever is first. 0: never.
+ */
+int64_t session_closes_at(const struct wicket_config *cfg, const struct store_session *s);
+/* Why a session whose time ran out ended: "keepalive-timeout" or "deadline". */
+const char *session_timeout_reason(const struct wicket_config *cfg, const struct store_session *s);
 
 /* A guest seen at an address on an access port (addr may be NULL). */
 int session_sighting(struct gateway *gw, uint32_t ifindex, const uint8_t mac[6],
@@ -30,9 +41,10 @@ int session_find(struct gateway *gw, const char *mac, struct session_client *out
 /* Comp: authorized for minutes from now, in a new or the running session. */
 int session_allow(struct gateway *gw, struct session_client *c, unsigned int minutes, char *err,
 		  size_t errlen);
-/* End the running session (if any) with reason; the client becomes new_state. */
-int session_end(struct gateway *gw, struct session_client *c, const char *reason, uint8_t new_state,
-		char *err, size_t errlen);
+/* End the running session (if any) with reason; the client becomes captive. */
+int session_end(struct gateway *gw, struct session_client *c, const char *reason, char *err, size_t errlen);
+/* Block (ending its session as "block") or unblock a client; both kept in the store. */
+int session_block(struct gateway *gw, struct session_client *c, int block, char *err, size_t errlen);
 
 /* kernel_events_read() callback: sightings and the kernel's closes. */
 int session_kernel_event(uint8_t cmd, const struct kernel_client *k, void *arg);

@@ -97,12 +97,35 @@ static const char migration_1[] =
 	"PRAGMA user_version = 1;\n";
 
 /*
+ * Schema, version 2: keepalives, who owns a port's settings, and blocks.
+ * Comments on the new columns are here (ALTER TABLE does not keep them).
+ * - sessions.keepalive_at: when the last keepalive was accepted; NULL:
+ *   none yet. A session is held to keepalives from its first good one on:
+ *   its gate then closes at keepalive_at + interval * misses unless the
+ *   next one comes, or at deadline_at, whichever is first.
+ * - ports.set_by: 'config' while the port's room and mode are the config
+ *   file's; 'staff' once `wicketctl port set` changed them. A staff
+ *   setting outlives restarts and config reloads until it is reset.
+ * - clients.blocked_at: when staff blocked the client; NULL: not blocked.
+ *   A blocked client is kept out by the kernel until it is unblocked, also
+ *   across restarts and module reloads.
+ */
+static const char migration_2[] =
+	"ALTER TABLE sessions ADD COLUMN keepalive_at INTEGER;\n"
+	"ALTER TABLE ports ADD COLUMN set_by TEXT NOT NULL DEFAULT 'config' "
+	"CHECK (set_by IN ('config', 'staff'));\n"
+	"ALTER TABLE clients ADD COLUMN blocked_at INTEGER;\n"
+	"CREATE INDEX clients_blocked ON clients (id) WHERE blocked_at IS NOT NULL;\n"
+	"PRAGMA user_version = 2;\n";
+
+/*
  * The migration ladder: migrations[i] takes user_version i to i + 1, and
  * ends by setting user_version itself. Each runs in its own transaction.
  * Add version 2 as a new entry here and bump STORE_SCHEMA_VERSION.
  */
 static const char *const migrations[] = {
 	migration_1,
+	migration_2,
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
 	       "one migration per schema version");
@@ -121,10 +144,16 @@ enum stmt_id {
 	ST_BUSY_TIMEOUT,
 	ST_USER_VERSION,
 	ST_PORT_SET,
+	ST_PORT_CONFIGURE,
+	ST_PORT_RESET,
+	ST_PORT_GET,
 	ST_PORT_EXISTS,
 	ST_PORT_LIST,
 	ST_CLIENT_UPSERT,
 	ST_CLIENT_EXISTS,
+	ST_CLIENT_GET,
+	ST_CLIENT_BLOCK,
+	ST_CLIENTS_BLOCKED,
 	ST_ADDR_OWNER,
 	ST_ADDR_COUNT,
 	ST_ADDR_BIND,
@@ -149,8 +178,11 @@ enum stmt_id {
 
 #define SESSION_COLUMNS                                                                                      \
 	"s.id, s.client_id, s.state, s.started_at, s.deadline_at, s.byte_cap, s.ended_at, s.end_reason, "    \
-	"s.up_bytes, s.down_bytes, s.up_packets, s.down_packets, s.keepalive_key, s.keepalive_counter"
-#define SESSION_NCOLUMNS 14
+	"s.up_bytes, s.down_bytes, s.up_packets, s.down_packets, s.keepalive_key, s.keepalive_counter, "     \
+	"s.keepalive_at"
+#define SESSION_NCOLUMNS 15
+#define PORT_COLUMNS "ifname, room, mode, updated_at, set_by"
+#define CLIENT_COLUMNS "id, port, mac, first_seen, last_seen, blocked_at"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -165,16 +197,29 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FOREIGN_KEYS] = "PRAGMA foreign_keys",
 	[ST_BUSY_TIMEOUT] = "PRAGMA busy_timeout",
 	[ST_USER_VERSION] = "PRAGMA user_version",
-	[ST_PORT_SET] = "INSERT INTO ports (ifname, room, mode, updated_at) VALUES (?1, ?2, ?3, ?4) "
+	[ST_PORT_SET] = "INSERT INTO ports (ifname, room, mode, updated_at, set_by) "
+			"VALUES (?1, ?2, ?3, ?4, 'staff') "
 			"ON CONFLICT (ifname) DO UPDATE SET room = excluded.room, mode = excluded.mode, "
-			"updated_at = excluded.updated_at",
+			"updated_at = excluded.updated_at, set_by = 'staff'",
+	/* The config's values, unless staff set the port; updated_at moves only on a change. */
+	[ST_PORT_CONFIGURE] =
+		"INSERT INTO ports (ifname, room, mode, updated_at) VALUES (?1, ?2, ?3, ?4) "
+		"ON CONFLICT (ifname) DO UPDATE SET room = excluded.room, mode = excluded.mode, "
+		"updated_at = excluded.updated_at WHERE set_by = 'config' AND "
+		"(room IS NOT excluded.room OR mode != excluded.mode)",
+	[ST_PORT_RESET] = "UPDATE ports SET set_by = 'config', updated_at = ?2 WHERE ifname = ?1",
+	[ST_PORT_GET] = "SELECT " PORT_COLUMNS " FROM ports WHERE ifname = ?1",
 	[ST_PORT_EXISTS] = "SELECT 1 FROM ports WHERE ifname = ?1",
-	[ST_PORT_LIST] = "SELECT ifname, room, mode, updated_at FROM ports ORDER BY ifname",
+	[ST_PORT_LIST] = "SELECT " PORT_COLUMNS " FROM ports ORDER BY ifname",
 	[ST_CLIENT_UPSERT] =
 		"INSERT INTO clients (port, mac, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3) "
 		"ON CONFLICT (port, mac) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen) "
 		"RETURNING id",
 	[ST_CLIENT_EXISTS] = "SELECT 1 FROM clients WHERE id = ?1",
+	[ST_CLIENT_GET] = "SELECT " CLIENT_COLUMNS " FROM clients WHERE id = ?1",
+	[ST_CLIENT_BLOCK] = "UPDATE clients SET blocked_at = ?2 WHERE id = ?1",
+	[ST_CLIENTS_BLOCKED] =
+		"SELECT " CLIENT_COLUMNS " FROM clients WHERE blocked_at IS NOT NULL ORDER BY id",
 	[ST_ADDR_OWNER] = "SELECT client_id FROM client_addrs WHERE addr = ?1 AND bound = 1",
 	[ST_ADDR_COUNT] = "SELECT count(*) FROM client_addrs WHERE client_id = ?1 AND bound = 1",
 	[ST_ADDR_BIND] = "INSERT INTO client_addrs (client_id, addr, first_seen, last_seen, bound) "
@@ -193,7 +238,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SESSION_STATE] = "SELECT state, keepalive_counter FROM sessions WHERE id = ?1",
 	[ST_SESSION_SET_STATE] = "UPDATE sessions SET state = ?2 WHERE id = ?1 AND state != 'ended'",
 	[ST_SESSION_EXTEND] = "UPDATE sessions SET deadline_at = ?2 WHERE id = ?1 AND state != 'ended'",
-	[ST_SESSION_KEEPALIVE] = "UPDATE sessions SET keepalive_counter = ?2, deadline_at = ?3 "
+	[ST_SESSION_KEEPALIVE] = "UPDATE sessions SET keepalive_counter = ?2, keepalive_at = ?3 "
 				 "WHERE id = ?1 AND state != 'ended' AND keepalive_counter < ?2",
 	[ST_SESSION_COUNTERS] =
 		"UPDATE sessions SET up_bytes = up_bytes + ?2, down_bytes = down_bytes + ?3, "
@@ -719,7 +764,9 @@ int store_settings(struct store *s, struct store_settings *out)
 
 /* --- ports */
 
-int store_port_set(struct store *s, const char *ifname, const char *room, int mode, int64_t now_ms)
+/* Staff's setting (ST_PORT_SET) or the config's (ST_PORT_CONFIGURE). */
+static int port_write(struct store *s, enum stmt_id id, const char *ifname, const char *room, int mode,
+		      int64_t now_ms)
 {
 	sqlite3_stmt *q;
 	int err = check_ifname(s, ifname);
@@ -730,12 +777,67 @@ int store_port_set(struct store *s, const char *ifname, const char *room, int mo
 		return fail(s, -EINVAL, "bad port mode %d for %s", mode, ifname);
 	if (room && strlen(room) >= STORE_ROOM_LEN)
 		return fail(s, -EINVAL, "room name longer than %d bytes", STORE_ROOM_LEN - 1);
-	q = st(s, ST_PORT_SET);
+	q = st(s, id);
 	sqlite3_bind_text(q, 1, ifname, -1, SQLITE_STATIC);
-	bind_text_or_null(q, 2, room);
+	bind_text_or_null(q, 2, room && room[0] ? room : NULL);
 	sqlite3_bind_int(q, 3, mode);
 	sqlite3_bind_int64(q, 4, now_ms);
 	return run(s, q, "set port");
+}
+
+int store_port_set(struct store *s, const char *ifname, const char *room, int mode, int64_t now_ms)
+{
+	return port_write(s, ST_PORT_SET, ifname, room, mode, now_ms);
+}
+
+int store_port_configure(struct store *s, const char *ifname, const char *room, int mode, int64_t now_ms)
+{
+	return port_write(s, ST_PORT_CONFIGURE, ifname, room, mode, now_ms);
+}
+
+int store_port_reset(struct store *s, const char *ifname, int64_t now_ms)
+{
+	sqlite3_stmt *q;
+	int err = check_ifname(s, ifname);
+
+	if (err)
+		return err;
+	q = st(s, ST_PORT_RESET);
+	sqlite3_bind_text(q, 1, ifname, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, now_ms);
+	if ((err = run(s, q, "reset port")))
+		return err;
+	return sqlite3_changes(s->db) ? 0 : fail(s, -ENOENT, "no port %s", ifname);
+}
+
+static void read_port(sqlite3_stmt *q, struct store_port *p)
+{
+	char by[8];
+
+	memset(p, 0, sizeof(*p));
+	copy_text(p->ifname, sizeof(p->ifname), q, 0);
+	copy_text(p->room, sizeof(p->room), q, 1);
+	p->mode = sqlite3_column_int(q, 2);
+	p->updated_at = sqlite3_column_int64(q, 3);
+	copy_text(by, sizeof(by), q, 4);
+	p->set_by_staff = strcmp(by, "staff") == 0;
+}
+
+int store_port_get(struct store *s, const char *ifname, struct store_port *out)
+{
+	sqlite3_stmt *q;
+	int rc = check_ifname(s, ifname);
+
+	if (rc)
+		return rc;
+	q = st(s, ST_PORT_GET);
+	sqlite3_bind_text(q, 1, ifname, -1, SQLITE_STATIC);
+	rc = row(s, q, "get port");
+	if (rc <= 0)
+		return rc < 0 ? rc : fail(s, -ENOENT, "no port %s", ifname);
+	read_port(q, out);
+	sqlite3_reset(q);
+	return 0;
 }
 
 int store_port_list(struct store *s, int (*cb)(const struct store_port *port, void *arg), void *arg)
@@ -745,11 +847,7 @@ int store_port_list(struct store *s, int (*cb)(const struct store_port *port, vo
 	int rc;
 
 	while ((rc = row(s, q, "list ports")) == 1) {
-		memset(&p, 0, sizeof(p));
-		copy_text(p.ifname, sizeof(p.ifname), q, 0);
-		copy_text(p.room, sizeof(p.room), q, 1);
-		p.mode = sqlite3_column_int(q, 2);
-		p.updated_at = sqlite3_column_int64(q, 3);
+		read_port(q, &p);
 		rc = cb(&p, arg);
 		if (rc) {
 			sqlite3_reset(q);
@@ -799,6 +897,77 @@ static int client_exists(struct store *s, int64_t client_id)
 	if (rc < 0)
 		return rc;
 	return rc ? 0 : fail(s, -ENOENT, "no client %lld", (long long)client_id);
+}
+
+static void read_client(sqlite3_stmt *q, struct store_client *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(q, 0);
+	copy_text(c->port, sizeof(c->port), q, 1);
+	copy_text(c->mac, sizeof(c->mac), q, 2);
+	c->first_seen = sqlite3_column_int64(q, 3);
+	c->last_seen = sqlite3_column_int64(q, 4);
+	c->blocked_at = sqlite3_column_int64(q, 5);
+}
+
+int store_client_get(struct store *s, int64_t client_id, struct store_client *out)
+{
+	sqlite3_stmt *q = st(s, ST_CLIENT_GET);
+	int rc;
+
+	sqlite3_bind_int64(q, 1, client_id);
+	rc = row(s, q, "get client");
+	if (rc <= 0)
+		return rc < 0 ? rc : fail(s, -ENOENT, "no client %lld", (long long)client_id);
+	read_client(q, out);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int store_client_block(struct store *s, int64_t client_id, int64_t blocked_at_ms)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (blocked_at_ms < 0)
+		return fail(s, -EINVAL, "bad block time %lld", (long long)blocked_at_ms);
+	q = st(s, ST_CLIENT_BLOCK);
+	sqlite3_bind_int64(q, 1, client_id);
+	bind_int_or_null(q, 2, blocked_at_ms);
+	if ((rc = run(s, q, "block client")))
+		return rc;
+	return sqlite3_changes(s->db) ? 0 : fail(s, -ENOENT, "no client %lld", (long long)client_id);
+}
+
+int store_clients_blocked(struct store *s, int (*cb)(const struct store_client *c, void *arg), void *arg)
+{
+	sqlite3_stmt *q = st(s, ST_CLIENTS_BLOCKED);
+	struct store_client c;
+	int rc;
+
+	while ((rc = row(s, q, "list blocked clients")) == 1) {
+		read_client(q, &c);
+		rc = cb(&c, arg);
+		if (rc) {
+			sqlite3_reset(q);
+			return rc;
+		}
+	}
+	return rc;
+}
+
+int store_client_session(struct store *s, int64_t client_id, uint64_t *session_id)
+{
+	sqlite3_stmt *q = st(s, ST_SESSION_OPEN_OF);
+	int rc;
+
+	sqlite3_bind_int64(q, 1, client_id);
+	rc = row(s, q, "find open session");
+	if (rc <= 0)
+		return rc < 0 ? rc : -ENOENT;
+	*session_id = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return 0;
 }
 
 static int bind_addr(struct store *s, int64_t client_id, const char *a, int64_t now_ms)
@@ -1014,7 +1183,7 @@ int store_session_extend(struct store *s, uint64_t session_id, int64_t deadline_
 	return op_end(s, nested, session_extend(s, session_id, deadline_ms, now_ms));
 }
 
-int store_session_keepalive(struct store *s, uint64_t session_id, uint64_t counter, int64_t deadline_ms)
+int store_session_keepalive(struct store *s, uint64_t session_id, uint64_t counter, int64_t now_ms)
 {
 	char cur[STORE_STATE_LEN];
 	uint64_t last = 0;
@@ -1023,13 +1192,13 @@ int store_session_keepalive(struct store *s, uint64_t session_id, uint64_t count
 
 	if ((err = check_session_id(s, session_id)))
 		return err;
-	if (counter == 0 || counter > INT64_MAX || deadline_ms < 0)
-		return fail(s, -EINVAL, "bad keepalive counter %llu or deadline %lld",
-			    (unsigned long long)counter, (long long)deadline_ms);
+	if (counter == 0 || counter > INT64_MAX || now_ms <= 0)
+		return fail(s, -EINVAL, "bad keepalive counter %llu or time %lld",
+			    (unsigned long long)counter, (long long)now_ms);
 	q = st(s, ST_SESSION_KEEPALIVE);
 	sqlite3_bind_int64(q, 1, (int64_t)session_id);
 	sqlite3_bind_int64(q, 2, (int64_t)counter);
-	bind_int_or_null(q, 3, deadline_ms);
+	sqlite3_bind_int64(q, 3, now_ms);
 	if ((err = run(s, q, "keepalive")))
 		return err;
 	if (sqlite3_changes(s->db))
@@ -1117,6 +1286,7 @@ static void read_session(sqlite3_stmt *q, struct store_session *out)
 		out->keepalive_keylen = (size_t)n;
 	}
 	out->keepalive_counter = (uint64_t)sqlite3_column_int64(q, 13);
+	out->keepalive_at = sqlite3_column_int64(q, 14);
 }
 
 int store_session_get(struct store *s, uint64_t session_id, struct store_session *out)

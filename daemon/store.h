@@ -38,7 +38,7 @@
 struct store;
 
 /* The schema version this code creates and understands. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 #define STORE_IFNAME_LEN 16 /* IFNAMSIZ */
 #define STORE_MAC_LEN 18 /* "aa:bb:cc:dd:ee:ff" and its NUL */
@@ -55,6 +55,16 @@ struct store_port {
 	char room[STORE_ROOM_LEN]; /* "" when none */
 	int mode; /* enum wicket_port_mode */
 	int64_t updated_at;
+	int set_by_staff; /* 1: `wicketctl port set` owns room and mode; 0: the config file does */
+};
+
+struct store_client {
+	int64_t id;
+	char port[STORE_IFNAME_LEN];
+	char mac[STORE_MAC_LEN];
+	int64_t first_seen;
+	int64_t last_seen;
+	int64_t blocked_at; /* 0: not blocked */
 };
 
 struct store_addr {
@@ -76,6 +86,7 @@ struct store_session {
 	uint8_t keepalive_key[STORE_KEY_MAX];
 	size_t keepalive_keylen;
 	uint64_t keepalive_counter; /* the last accepted; 0: none yet */
+	int64_t keepalive_at; /* when it was accepted; 0: none yet (not held to keepalives) */
 };
 
 /* A session that has not ended, with what the kernel needs of its client. */
@@ -130,8 +141,20 @@ int store_settings(struct store *s, struct store_settings *out);
 /* PRAGMA integrity_check: 0 when "ok", -EIO with its first finding otherwise. */
 int store_integrity_check(struct store *s);
 
-/* Ports: add or change one (mode: enum wicket_port_mode; room may be NULL). */
+/*
+ * Ports. The config file names the access ports and gives each a room and
+ * mode; staff may change those with `wicketctl port set`, and their
+ * setting stays until store_port_reset() hands the port back to the config.
+ * mode: enum wicket_port_mode; room may be NULL or "" for none.
+ */
+/* Staff's setting: add or change the port; it is staff's from now on. */
 int store_port_set(struct store *s, const char *ifname, const char *room, int mode, int64_t now_ms);
+/* The config's setting: add the port, or change it unless staff own it. */
+int store_port_configure(struct store *s, const char *ifname, const char *room, int mode, int64_t now_ms);
+/* Give the port back to the config (which the caller then applies); -ENOENT if unknown. */
+int store_port_reset(struct store *s, const char *ifname, int64_t now_ms);
+/* One port; -ENOENT if unknown. */
+int store_port_get(struct store *s, const char *ifname, struct store_port *out);
 /* Every port, by name. */
 int store_port_list(struct store *s, int (*cb)(const struct store_port *port, void *arg), void *arg);
 
@@ -147,6 +170,14 @@ int store_client_get_or_add(struct store *s, const char *port, const char *mac, 
  * client holds at most WICKET_MAX_ADDRS addresses (-ENOSPC).
  */
 int store_client_bind_addr(struct store *s, int64_t client_id, const char *addr, int64_t now_ms);
+/* One client by id; -ENOENT if unknown. */
+int store_client_get(struct store *s, int64_t client_id, struct store_client *out);
+/* Block the client (blocked_at_ms > 0) or lift its block (0); -ENOENT if unknown. */
+int store_client_block(struct store *s, int64_t client_id, int64_t blocked_at_ms);
+/* Every blocked client, by id. */
+int store_clients_blocked(struct store *s, int (*cb)(const struct store_client *c, void *arg), void *arg);
+/* The id of the client's session that has not ended; -ENOENT when it has none. */
+int store_client_session(struct store *s, int64_t client_id, uint64_t *session_id);
 /* Release a bound address (history stays); -ENOENT when it is not bound to the client. */
 int store_client_unbind_addr(struct store *s, int64_t client_id, const char *addr, int64_t now_ms);
 /* The client's bound addresses, sorted. */
@@ -173,9 +204,10 @@ int store_session_set_state(struct store *s, uint64_t session_id, const char *st
 int store_session_extend(struct store *s, uint64_t session_id, int64_t deadline_ms, int64_t now_ms);
 /*
  * Accept keepalive counter (must exceed the last accepted one: -ESTALE
- * otherwise) and the new deadline, in one statement.
+ * otherwise) received at now_ms, in one statement. -EALREADY for a
+ * session that has ended.
  */
-int store_session_keepalive(struct store *s, uint64_t session_id, uint64_t counter, int64_t deadline_ms);
+int store_session_keepalive(struct store *s, uint64_t session_id, uint64_t counter, int64_t now_ms);
 /* Add the kernel's deltas to the session's counters (also after it ended). */
 int store_session_add_counters(struct store *s, uint64_t session_id, uint64_t up_bytes, uint64_t down_bytes,
 			       uint64_t up_packets, uint64_t down_packets);

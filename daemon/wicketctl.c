@@ -11,9 +11,11 @@
  *   client MAC
  *   kick MAC
  *   block MAC
+ *   unblock MAC
  *   allow MAC --minutes N
  *   ports
  *   port set IFACE [--room ROOM] [--mode charge|free|blocked]
+ *   port reset IFACE
  *   sessions [--active] [--since TIME]
  *   events [--limit N]
  *   version
@@ -36,7 +38,10 @@
  *   status {} → {"version": str, "module": {"release": str, "protocol": int}
  *       or null, "uptime_s": int, "clients": {"total", "captive",
  *       "provisional", "authorized", "blocked": int}, "sessions_active": int,
- *       "ports": int, "firewall": "installed" | "missing"}
+ *       "ports": int, "firewall": "installed" | "missing", "keepalives":
+ *       {"port": int, and a count per outcome since start: "ok",
+ *       "too-short", "too-long", "bad-magic", "bad-version", "bad-flags",
+ *       "unknown-session", "bad-tag", "replay", "error"} or null}
  *   clients {} → [client], client = {"id": int, "mac": str, "port": str,
  *       "room": str | null, "addrs": [str], "state": "captive" |
  *       "provisional" | "authorized" | "blocked", "session": int | null,
@@ -44,14 +49,17 @@
  *       "idle_s": int | null}
  *   client {"mac": str} → client and "sessions": [session]
  *   kick {"mac": str} → {"mac": str, "session": int | null}
- *   block {"mac": str} → {"mac": str}
+ *   block {"mac": str} → {"mac": str, "session": int | null (the one
+ *       ended), "blocked": true}; the block is kept in the store
+ *   unblock {"mac": str} → {"mac": str, "session": null, "blocked": false}
  *   allow {"mac": str, "minutes": int} → {"mac": str, "session": int,
  *       "remaining_s": int}
  *   ports {} → [port], port = {"ifname": str, "ifindex": int | null,
  *       "room": str | null, "mode": "charge" | "free" | "blocked",
- *       "clients": int}
- *   port_set {"ifname": str, "room": str (optional), "mode": str
- *       (optional)} → port
+ *       "set_by": "config" | "staff", "clients": int}
+ *   port_set {"ifname": str, "room": str (optional; "" for none), "mode":
+ *       str (optional)} → port; set_by becomes "staff"
+ *   port_reset {"ifname": str} → port; the config file's room and mode
  *   sessions {"active": true (optional), "since": int unix s (optional)}
  *       → [session], session = {"id": int, "mac": str, "port": str,
  *       "state": str, "started": int unix s, "ended": int | null,
@@ -84,11 +92,12 @@ static const struct command commands[] = {
 	{ "clients", ctl_clients, "clients", "every client wicketd knows, online or not" },
 	{ "client", ctl_client, "client MAC", "one client and its sessions" },
 	{ "kick", ctl_kick, "kick MAC", "end the client's session: it is captive again" },
-	{ "block", ctl_block, "block MAC", "end the client's session and keep it off" },
+	{ "block", ctl_block, "block MAC", "end the client's session and keep it off, also after restarts" },
+	{ "unblock", ctl_unblock, "unblock MAC", "lift a block: the client is captive again" },
 	{ "allow", ctl_allow, "allow MAC --minutes N", "let the client in for N minutes, free of charge" },
 	{ "ports", ctl_ports, "ports", "the access ports, their rooms and modes" },
-	{ "port", ctl_port, "port set IFACE [--room ROOM] [--mode charge|free|blocked]",
-	  "change a port's room or mode" },
+	{ "port", ctl_port, "port set IFACE [--room ROOM] [--mode charge|free|blocked] | port reset IFACE",
+	  "change a port's room or mode (kept until reset to the config file's)" },
 	{ "sessions", ctl_sessions, "sessions [--active] [--since TIME]", "sessions, newest first" },
 	{ "events", ctl_events, "events [--limit N]", "the latest session events (default 50)" },
 	{ "version", ctl_version, "version", "the versions of wicketctl and the loaded wicket.ko" },

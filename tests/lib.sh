@@ -196,12 +196,13 @@ load_wicket() {
 # ($wicketd_dir): wicketd_config [MODE] writes the config (access port r1,
 # room 101), wicketd_start runs it in the router namespace ($wicketd_pid)
 # and waits for its control socket, ctl is wicketctl talking to it.
+# $wicketd_ka_interval and $wicketd_ka_misses set [keepalive] (30 and 3).
 wicketd_config() {
 	if [ -z "${wicketd_dir:-}" ]; then
 		wicketd_dir=$(mktemp -d)
 		chmod 755 "$wicketd_dir"
 		on_exit "rm -rf $wicketd_dir"
-		head -c 32 /dev/urandom > "$wicketd_dir/keepalive.key"
+		(umask 077 && head -c 32 /dev/urandom > "$wicketd_dir/keepalive.key")
 	fi
 	cat > "$wicketd_dir/wicketd.conf" <<-CONF
 	[gateway]
@@ -213,6 +214,8 @@ wicketd_config() {
 
 	[keepalive]
 	secret_file = $wicketd_dir/keepalive.key
+	interval = ${wicketd_ka_interval:-30}
+	misses = ${wicketd_ka_misses:-3}
 
 	[port r1]
 	mode = ${1:-charge}

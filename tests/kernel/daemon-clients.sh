@@ -72,6 +72,29 @@ check "wicketctl client: the guest and its two sessions" \
 ctl client $mac
 check "wicketctl block" ctl block $mac
 check "blocked in the kernel" grep -q 'state=blocked' <<< "$(wnl client get r1 $mac)"
+check "the block is in the store" test "$(sqlite3 "$dir/wicket.db" "SELECT blocked_at > 0 FROM clients WHERE mac = '$mac'")" = 1
+check_error "a blocked guest cannot be comped" "is blocked" ctl allow $mac --minutes 5
+check "still blocked" grep -q 'state=blocked' <<< "$(wnl client get r1 $mac)"
+check "wicketctl unblock" ctl unblock $mac
+check "unblocked: captive" grep -q 'state=captive' <<< "$(wnl client get r1 $mac)"
+check "... and not blocked in the store" test "$(sqlite3 "$dir/wicket.db" "SELECT blocked_at IS NULL FROM clients WHERE mac = '$mac'")" = 1
+
+# Staff change a port; the change outlives a reload until it is reset.
+check "wicketctl port set --mode free" ctl port set r1 --mode free --room "Pool bar"
+check "free port: the captive guest passes" ping_ok "$guest" 10.99.0.2
+ports=$(ctl --json ports)
+check "wicketctl ports: the staff's room and mode" \
+	test "$(grep -c -e '"room": "Pool bar"' -e '"set_by": "staff"' -e '"mode": "free"' <<< "$ports")" = 3
+kill -HUP "$wicketd_pid"
+sleep 1
+check "after a reload the staff's mode stays" grep -q '"mode": "free"' <<< "$(ctl --json ports)"
+check "... in the kernel too" grep -q 'port=r1 .*mode=free' <<< "$(wnl port list)"
+check "wicketctl port reset" ctl port reset r1
+check "reset: the config's room and charge mode" \
+	test "$(grep -c -e '"room": "101"' -e '"set_by": "config"' -e '"mode": "charge"' <<< "$(ctl --json ports)")" = 3
+check "... in the kernel too" grep -q 'port=r1 .*mode=charge' <<< "$(wnl port list)"
+check_fails "charge again: the captive guest is out" ping_ok "$guest" 10.99.0.2
+check_error "a port not in the config is refused with advice" "not an access port" ctl port set r-up --mode free
 
 check_error "a stranger is refused by the control socket" "permission denied" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups wicketctl --socket "$dir/control.sock" status

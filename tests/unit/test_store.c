@@ -227,14 +227,49 @@ static void newer_schema_is_refused(void **state)
 
 	store_close(f->s);
 	f->s = NULL;
-	raw_exec(f->path, "PRAGMA user_version = 2");
+	raw_exec(f->path, "PRAGMA user_version = 99");
 	assert_int_equal(store_open(f->path, &s2), -EPROTONOSUPPORT);
 	assert_null(s2);
 	assert_non_null(strstr(store_error(NULL), "newer"));
 	/* Nothing was touched. */
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
-	raw_exec(f->path, "PRAGMA user_version = 1");
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 99);
+	raw_exec(f->path, "PRAGMA user_version = 2");
 	assert_int_equal(store_open(f->path, &f->s), 0);
+}
+
+/*
+ * A store of schema version 1 (made by taking version 2's additions away)
+ * is migrated on open, its rows kept, the new columns at their defaults.
+ */
+static void version_1_is_migrated(void **state)
+{
+	struct fixture *f = *state;
+	struct store_session ss;
+	struct store_port p;
+	struct store_client c;
+	uint64_t id = new_session(f->s, "02:00:00:00:00:01", "active", NULL);
+
+	store_close(f->s);
+	f->s = NULL;
+	raw_exec(f->path,
+		 "DROP INDEX clients_blocked; ALTER TABLE clients DROP COLUMN blocked_at; "
+		 "ALTER TABLE ports DROP COLUMN set_by; ALTER TABLE sessions DROP COLUMN keepalive_at; "
+		 "PRAGMA user_version = 1");
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM pragma_table_info('sessions') "
+					  "WHERE name = 'keepalive_at'"),
+			 0);
+	assert_int_equal(store_open(f->path, &f->s), 0);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(store_session_get(f->s, id, &ss), 0);
+	assert_string_equal(ss.state, "active");
+	assert_int_equal(ss.keepalive_at, 0);
+	assert_int_equal(store_port_get(f->s, "eth1", &p), 0);
+	assert_string_equal(p.room, "101");
+	assert_int_equal(p.set_by_staff, 0);
+	assert_int_equal(store_client_get(f->s, ss.client_id, &c), 0);
+	assert_int_equal(c.blocked_at, 0);
+	assert_int_equal(store_session_keepalive(f->s, id, 1, 5000), 0);
+	assert_int_equal(store_integrity_check(f->s), 0);
 }
 
 static void foreign_database_is_refused(void **state)
@@ -294,6 +329,100 @@ static void ports_set_list_update(void **state)
 	assert_string_equal(ps.p[2].room, "lobby");
 	assert_int_equal(ps.p[2].mode, WICKET_PORT_BLOCKED);
 	assert_int_equal(ps.p[2].updated_at, 12);
+}
+
+/* The config's values apply until staff set the port, and again after a reset. */
+static void staff_setting_outlives_config(void **state)
+{
+	struct fixture *f = *state;
+	struct store_port p;
+
+	assert_int_equal(store_port_configure(f->s, "eth1", "101", WICKET_PORT_CHARGE, 10), 0);
+	assert_int_equal(store_port_get(f->s, "eth1", &p), 0);
+	assert_int_equal(p.set_by_staff, 0);
+	assert_int_equal(p.updated_at, 10);
+	/* The same config again changes nothing, not even the time. */
+	assert_int_equal(store_port_configure(f->s, "eth1", "101", WICKET_PORT_CHARGE, 11), 0);
+	assert_int_equal(store_port_get(f->s, "eth1", &p), 0);
+	assert_int_equal(p.updated_at, 10);
+	assert_int_equal(store_port_configure(f->s, "eth1", "102", WICKET_PORT_CHARGE, 12), 0);
+	assert_int_equal(store_port_get(f->s, "eth1", &p), 0);
+	assert_string_equal(p.room, "102");
+
+	assert_int_equal(store_port_set(f->s, "eth1", "pool", WICKET_PORT_FREE, 20), 0);
+	assert_int_equal(store_port_configure(f->s, "eth1", "102", WICKET_PORT_CHARGE, 21), 0);
+	assert_int_equal(store_port_get(f->s, "eth1", &p), 0);
+	assert_int_equal(p.set_by_staff, 1);
+	assert_string_equal(p.room, "pool");
+	assert_int_equal(p.mode, WICKET_PORT_FREE);
+	assert_int_equal(p.updated_at, 20);
+
+	assert_int_equal(store_port_reset(f->s, "eth1", 30), 0);
+	assert_int_equal(store_port_configure(f->s, "eth1", "102", WICKET_PORT_CHARGE, 31), 0);
+	assert_int_equal(store_port_get(f->s, "eth1", &p), 0);
+	assert_int_equal(p.set_by_staff, 0);
+	assert_string_equal(p.room, "102");
+	assert_int_equal(p.mode, WICKET_PORT_CHARGE);
+	/* An empty room is none. */
+	assert_int_equal(store_port_set(f->s, "eth1", "", WICKET_PORT_CHARGE, 40), 0);
+	assert_int_equal(raw_int(f->path, "SELECT room IS NULL FROM ports WHERE ifname = 'eth1'"), 1);
+
+	assert_int_equal(store_port_reset(f->s, "eth9", 50), -ENOENT);
+	assert_int_equal(store_port_get(f->s, "eth9", &p), -ENOENT);
+	assert_int_equal(store_port_reset(f->s, "bad name", 50), -EINVAL);
+}
+
+struct blocked {
+	int n;
+	struct store_client c[4];
+};
+
+static int collect_blocked(const struct store_client *c, void *arg)
+{
+	struct blocked *b = arg;
+
+	if (b->n < 4)
+		b->c[b->n] = *c;
+	b->n++;
+	return 0;
+}
+
+static void blocks_are_kept_and_listed(void **state)
+{
+	struct fixture *f = *state;
+	struct blocked b = { 0 };
+	struct store_client c;
+	int64_t c1, c2;
+	uint64_t sid = 0;
+
+	assert_int_equal(store_port_set(f->s, "eth1", NULL, WICKET_PORT_CHARGE, 1), 0);
+	assert_int_equal(store_client_get_or_add(f->s, "eth1", "02:00:00:00:00:01", 1, &c1), 0);
+	assert_int_equal(store_client_get_or_add(f->s, "eth1", "02:00:00:00:00:02", 1, &c2), 0);
+	assert_int_equal(store_client_block(f->s, c2, 100), 0);
+	assert_int_equal(store_client_block(f->s, c2 + 100, 100), -ENOENT);
+	assert_int_equal(store_client_block(f->s, c1, -1), -EINVAL);
+	reopen(f);
+	assert_int_equal(store_clients_blocked(f->s, collect_blocked, &b), 0);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.c[0].id, c2);
+	assert_string_equal(b.c[0].mac, "02:00:00:00:00:02");
+	assert_string_equal(b.c[0].port, "eth1");
+	assert_int_equal(b.c[0].blocked_at, 100);
+	assert_int_equal(store_client_block(f->s, c2, 0), 0);
+	assert_int_equal(store_client_get(f->s, c2, &c), 0);
+	assert_int_equal(c.blocked_at, 0);
+	b.n = 0;
+	assert_int_equal(store_clients_blocked(f->s, collect_blocked, &b), 0);
+	assert_int_equal(b.n, 0);
+
+	assert_int_equal(store_client_session(f->s, c1, &sid), -ENOENT);
+	assert_int_equal(store_session_start(f->s, c1, "active", 0, 0, NULL, 0, 2, &sid), 0);
+	uint64_t found = 0;
+	assert_int_equal(store_client_session(f->s, c1, &found), 0);
+	assert_int_equal(found, sid);
+	assert_int_equal(store_session_end(f->s, sid, "kick", 3), 0);
+	assert_int_equal(store_client_session(f->s, c1, &found), -ENOENT);
+	assert_int_equal(store_client_get(f->s, c1 + 100, &c), -ENOENT);
 }
 
 static void client_get_or_add_is_stable(void **state)
@@ -524,7 +653,8 @@ static void keepalive_and_extend(void **state)
 	assert_int_equal(store_session_keepalive(f->s, id + 1, 8, 95000), -ENOENT);
 	assert_int_equal(store_session_get(f->s, id, &ss), 0);
 	assert_int_equal(ss.keepalive_counter, 7);
-	assert_int_equal(ss.deadline_at, 90000);
+	assert_int_equal(ss.keepalive_at, 90000);
+	assert_int_equal(ss.deadline_at, 0);
 
 	assert_int_equal(store_session_extend(f->s, id, 120000, 100), 0);
 	assert_int_equal(store_session_extend(f->s, id, -1, 100), -EINVAL);
@@ -697,7 +827,8 @@ static void data_survives_close_and_reopen(void **state)
 	assert_string_equal(as.a[0], "10.0.0.1");
 	assert_int_equal(store_session_get(f->s, id, &ss), 0);
 	assert_string_equal(ss.state, "active");
-	assert_int_equal(ss.deadline_at, 7200000);
+	assert_int_equal(ss.deadline_at, 3600000);
+	assert_int_equal(ss.keepalive_at, 7200000);
 	assert_int_equal(ss.byte_cap, 1 << 30);
 	assert_int_equal(ss.up_bytes, 11);
 	assert_int_equal(ss.down_bytes, 22);
@@ -833,9 +964,12 @@ int main(void)
 		T(open_creates_schema_and_version),
 		T(reopen_is_idempotent),
 		T(newer_schema_is_refused),
+		T(version_1_is_migrated),
 		T(foreign_database_is_refused),
 		T(pragmas_are_in_effect),
 		T(ports_set_list_update),
+		T(staff_setting_outlives_config),
+		T(blocks_are_kept_and_listed),
 		T(client_get_or_add_is_stable),
 		T(address_of_another_client_is_refused),
 		T(session_lifecycle_writes_one_event_per_transition),

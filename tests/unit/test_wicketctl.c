@@ -65,7 +65,10 @@ static const char ports_json[] =
 	"\"charge\", \"clients\": 1}, {\"ifname\": \"lan.lobby\", \"ifindex\": null, "
 	"\"room\": null, \"mode\": \"free\", \"clients\": 0}]";
 static const char port_json[] = "{\"ifname\": \"lan.101\", \"ifindex\": 5, \"room\": \"101\", \"mode\": "
-				"\"free\", \"clients\": 1}";
+				"\"free\", \"set_by\": \"staff\", \"clients\": 1}";
+static const char port_reset_json[] = "{\"ifname\": \"lan.101\", \"ifindex\": 5, \"room\": null, "
+				      "\"mode\": \"charge\", \"set_by\": \"config\", \"clients\": 1}";
+static const char unblock_json[] = "{\"mac\": \"02:00:5e:00:53:0a\", \"session\": null, \"blocked\": false}";
 static const char sessions_json[] =
 	"[{\"id\": 16, \"mac\": \"02:00:5e:00:53:0b\", \"port\": \"lan.2\", \"state\": \"ended\", "
 	"\"started\":"
@@ -81,7 +84,7 @@ static const struct fixture {
 	{ "status", status_json }, { "clients", clients_json }, { "client", client_json },
 	{ "kick", kick_json },     { "block", block_json },     { "allow", allow_json },
 	{ "ports", ports_json },   { "port_set", port_json },   { "sessions", sessions_json },
-	{ "events", events_json },
+	{ "events", events_json }, { "unblock", unblock_json }, { "port_reset", port_reset_json },
 };
 
 static json_t *handler(const json_t *args, const struct control_peer *peer, void *arg, char *err,
@@ -258,6 +261,9 @@ static void mac_taking_commands_normalise_it(void **state)
 	assert_int_equal(run("block", "02-00-5e-00-53-0a"), 0);
 	assert_sent("block", "{\"mac\": \"02:00:5e:00:53:0a\"}");
 	assert_string_equal(out, "blocked 02:00:5e:00:53:0a\n");
+	assert_int_equal(run("unb", "02-00-5e-00-53-0a"), 0);
+	assert_sent("unblock", "{\"mac\": \"02:00:5e:00:53:0a\"}");
+	assert_string_equal(out, "unblocked 02:00:5e:00:53:0a\n");
 	assert_int_equal(run("client", "02:00:5E:00:53:0a"), 0);
 	assert_sent("client", "{\"mac\": \"02:00:5e:00:53:0a\"}");
 	assert_non_null(strstr(out, "client     02:00:5e:00:53:0a (id 7)\n"));
@@ -277,11 +283,16 @@ static void port_set_sends_only_what_was_given(void **state)
 	assert_sent("port_set", "{\"ifname\": \"lan.101\", \"room\": \"101\"}");
 	assert_int_equal(run("port", "s", "lan.101", "--mode", "free"), 0);
 	assert_sent("port_set", "{\"ifname\": \"lan.101\", \"mode\": \"free\"}");
-	assert_string_equal(out, "port lan.101: room 101, mode free\n");
+	assert_string_equal(out, "port lan.101: room 101, mode free (set by staff)\n");
 	assert_int_equal(run("port", "set", "--mode", "blocked", "--room", "Suite Élysée", "lan.101"), 0);
 	assert_sent("port_set",
 		    "{\"ifname\": \"lan.101\", \"room\": \"Suite Élysée\", \"mode\": \"blocked\"}");
-	assert_int_equal(ncalls(), 3);
+	assert_int_equal(run("port", "reset", "lan.101"), 0);
+	assert_sent("port_reset", "{\"ifname\": \"lan.101\"}");
+	assert_string_equal(out, "port lan.101: room none, mode charge (set by config)\n");
+	assert_int_equal(run("port", "r", "lan.101"), 0);
+	assert_sent("port_reset", "{\"ifname\": \"lan.101\"}");
+	assert_int_equal(ncalls(), 5);
 }
 
 static void sessions_since_takes_dates_and_unix_seconds(void **state)
@@ -358,6 +369,9 @@ static void usage_errors_exit_2_and_send_nothing(void **state)
 		{ { "ports", "--bogus" }, "unknown or ambiguous option '--bogus'" },
 		{ { "port" }, "what to do with the port" },
 		{ { "port", "frob", "lan.101" }, "unknown verb 'frob'" },
+		{ { "port", "reset" }, "IFACE missing" },
+		{ { "port", "reset", "lan.101", "lan.102" }, "unexpected argument 'lan.102'" },
+		{ { "unblock" }, "MAC" },
 		{ { "port", "set", "lan.101" }, "nothing to set" },
 		{ { "port", "set", "--mode", "free" }, "IFACE missing" },
 		{ { "port", "set", "lan.101", "--mode", "paid" }, "--mode 'paid'" },
