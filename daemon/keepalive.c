@@ -28,10 +28,21 @@
 /* Room for a burst of keepalives while a batch is being committed. */
 #define SOCKET_RCVBUF (4 << 20)
 
-/* A keepalive taken into the open batch, for the kernel once it is committed. */
+/* A keepalive taken into the open batch: its gate's new time, for the kernel once it is committed. */
 struct accepted {
 	uint64_t session_id;
-	int64_t client_id;
+	struct kernel_client gate;
+	int open; /* the session's gate lets traffic through (active or provisional) */
+};
+
+/*
+ * Derived keys, direct-mapped by session id: deriving (HKDF) costs about
+ * as much as verifying, and a session sends the same key every time.
+ */
+#define KEY_CACHE_SIZE 65536
+struct key_slot {
+	uint64_t session_id; /* 0: empty */
+	uint8_t key[KEEPALIVE_KEY_LEN];
 };
 
 struct keepalive_server {
@@ -43,9 +54,13 @@ struct keepalive_server {
 	size_t master_len;
 	struct keepalive_stats stats;
 	/* The batch being taken: the session the last lookup found, and the accepted ones. */
-	struct store_session looked_up;
+	struct store_session_row looked_up;
 	struct accepted accepted[KEEPALIVE_BATCH];
 	size_t naccepted;
+	struct key_slot *keys;
+	/* The last port looked up: most keepalives of a batch come from a few ports. */
+	char port_name[STORE_IFNAME_LEN];
+	uint32_t port_index;
 };
 
 /* A new master secret, written so that a crash leaves either none or a whole one. */
@@ -132,8 +147,12 @@ static int open_socket(uint16_t port, uint16_t *bound, char *err, size_t errlen)
 			close(fd);
 		return ret;
 	}
-	/* A larger buffer is a wish, not a need: the default only drops more in a burst. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/*
+	 * A larger buffer is a wish, not a need: the default only drops more
+	 * in a burst. FORCE goes past net.core.rmem_max, with CAP_NET_ADMIN.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	getsockname(fd, (struct sockaddr *)&got, &gotlen);
 	*bound = ntohs(got.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&got)->sin6_port
 						 : ((struct sockaddr_in *)&got)->sin_port);
@@ -160,6 +179,12 @@ int keepalive_open(struct gateway *gw, const struct wicket_config *cfg, struct k
 	}
 	ks->gw = gw;
 	ks->fd = -1;
+	ks->keys = calloc(KEY_CACHE_SIZE, sizeof(*ks->keys));
+	if (!ks->keys) {
+		free(ks);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	ret = read_master(cfg->keepalive.secret_file, ks->master, &ks->master_len, err, errlen);
 	if (!ret) {
 		ret = open_socket(cfg->keepalive.port, &ks->port, err, errlen);
@@ -190,6 +215,9 @@ void keepalive_close(struct keepalive_server *ks)
 	if (ks->fd >= 0)
 		close(ks->fd);
 	OPENSSL_cleanse(ks->master, sizeof(ks->master));
+	if (ks->keys)
+		OPENSSL_cleanse(ks->keys, KEY_CACHE_SIZE * sizeof(*ks->keys));
+	free(ks->keys);
 	free(ks);
 }
 
@@ -209,6 +237,22 @@ uint16_t keepalive_port(const struct keepalive_server *ks)
 	return ks->port;
 }
 
+/* A session's key, from the cache or derived into it. */
+static int session_key(struct keepalive_server *ks, uint64_t session_id, uint8_t key[KEEPALIVE_KEY_LEN])
+{
+	struct key_slot *slot = &ks->keys[session_id % KEY_CACHE_SIZE];
+
+	if (slot->session_id != session_id) {
+		if (keepalive_session_key(ks, session_id, slot->key)) {
+			slot->session_id = 0;
+			return -EIO;
+		}
+		slot->session_id = session_id;
+	}
+	memcpy(key, slot->key, KEEPALIVE_KEY_LEN);
+	return 0;
+}
+
 /*
  * keepalive_verify's lookup: a session that has not ended, with its key
  * and the last counter accepted, in this batch too (the batch's writes
@@ -217,18 +261,46 @@ uint16_t keepalive_port(const struct keepalive_server *ks)
 static int lookup(void *arg, uint64_t session_id, uint8_t key[KEEPALIVE_KEY_LEN], uint64_t *last_counter)
 {
 	struct keepalive_server *ks = arg;
-	struct store_session *s = &ks->looked_up;
+	struct store_session_row *r = &ks->looked_up;
 	int ret;
 
 	if (session_id == 0 || session_id > INT64_MAX)
 		return -ENOENT;
-	ret = store_session_get(ks->gw->store, session_id, s);
+	ret = store_session_row_get(ks->gw->store, session_id, r);
 	if (ret)
 		return ret;
-	if (strcmp(s->state, "ended") == 0)
+	if (strcmp(r->session.state, "ended") == 0)
 		return -ENOENT;
-	*last_counter = s->keepalive_counter;
-	return keepalive_session_key(ks, session_id, key) ? -EIO : 0;
+	*last_counter = r->session.keepalive_counter;
+	return session_key(ks, session_id, key);
+}
+
+static uint32_t port_index(struct keepalive_server *ks, const char *name)
+{
+	if (strcmp(ks->port_name, name) != 0 || !ks->port_index) {
+		snprintf(ks->port_name, sizeof(ks->port_name), "%s", name);
+		ks->port_index = if_nametoindex(name);
+	}
+	return ks->port_index;
+}
+
+/* The kernel entry of a session just kept alive at now, with its gate's new time. */
+static void gate_update(struct keepalive_server *ks, int64_t now, struct accepted *a)
+{
+	struct store_session s = ks->looked_up.session;
+	struct kernel_client *k = &a->gate;
+	int64_t closes;
+
+	/* Only an open gate has a deadline to move; a pending session waits for its approval. */
+	a->open = strcmp(s.state, "active") == 0 || strcmp(s.state, "provisional") == 0;
+	memset(k, 0, sizeof(*k));
+	k->port = port_index(ks, ks->looked_up.port);
+	if (!k->port || kernel_mac_parse(ks->looked_up.mac, k->mac))
+		a->open = 0;
+	s.keepalive_at = now;
+	closes = session_closes_at(ks->gw->config, &s);
+	k->has = KERNEL_CLIENT_HAS_TIMEOUT;
+	k->timeout_ms = closes > now ? (uint64_t)(closes - now) : 1;
 }
 
 /* One datagram into the open batch. */
@@ -245,54 +317,35 @@ static void take(struct keepalive_server *ks, const uint8_t *dgram, size_t len, 
 	if (r >= 0 && r < KEEPALIVE_RESULT_COUNT)
 		ks->stats.results[r]++;
 	if (r == KEEPALIVE_OK) {
-		ks->accepted[ks->naccepted].session_id = msg.session_id;
-		ks->accepted[ks->naccepted].client_id = ks->looked_up.client_id;
-		ks->naccepted++;
-	} else if (r == KEEPALIVE_REPLAY || r == KEEPALIVE_BAD_TAG) {
-		log_debug("keepalive for session %llu refused: %s",
-			  (unsigned long long)(r == KEEPALIVE_REPLAY ? msg.session_id : 0),
-			  keepalive_result_name(r));
+		struct accepted *a = &ks->accepted[ks->naccepted++];
+
+		a->session_id = msg.session_id;
+		gate_update(ks, now, a);
+	} else if (r == KEEPALIVE_REPLAY) {
+		log_debug("keepalive for session %llu refused: replay", (unsigned long long)msg.session_id);
 	}
 }
 
-/* The kernel entry of an accepted keepalive's client, with its gate's new time. */
-static int gate_update(struct keepalive_server *ks, const struct accepted *a, int64_t now,
-		       struct kernel_client *k)
+static int by_session(const void *a, const void *b)
 {
-	struct store_session s;
-	struct store_client c;
-	int64_t closes;
+	const struct accepted *x = a, *y = b;
 
-	if (store_session_get(ks->gw->store, a->session_id, &s) ||
-	    store_client_get(ks->gw->store, a->client_id, &c))
-		return -ENOENT;
-	/* Only an open gate has a deadline to move; a pending session waits for its approval. */
-	if (strcmp(s.state, "active") != 0 && strcmp(s.state, "provisional") != 0)
-		return -EAGAIN;
-	memset(k, 0, sizeof(*k));
-	k->port = if_nametoindex(c.port);
-	if (!k->port || kernel_mac_parse(c.mac, k->mac))
-		return -ENODEV;
-	closes = session_closes_at(ks->gw->config, &s);
-	k->has = KERNEL_CLIENT_HAS_TIMEOUT;
-	k->timeout_ms = closes > now ? (uint64_t)(closes - now) : 1;
-	return 0;
+	return (x->session_id > y->session_id) - (x->session_id < y->session_id);
 }
 
 /* The committed batch's gates: one kernel request for all of them. */
-static void move_deadlines(struct keepalive_server *ks, int64_t now)
+static void move_deadlines(struct keepalive_server *ks)
 {
 	static struct kernel_client k[KEEPALIVE_BATCH];
 	size_t n = 0;
 
+	/* Several keepalives of one session in a batch make one update: sorted, the same ones meet. */
+	qsort(ks->accepted, ks->naccepted, sizeof(ks->accepted[0]), by_session);
 	for (size_t i = 0; i < ks->naccepted; i++) {
-		/* A session's later keepalive in the same batch makes its earlier ones moot. */
-		int later = 0;
-
-		for (size_t j = i + 1; j < ks->naccepted && !later; j++)
-			later = ks->accepted[j].session_id == ks->accepted[i].session_id;
-		if (!later && gate_update(ks, &ks->accepted[i], now, &k[n]) == 0)
-			n++;
+		if (i && ks->accepted[i].session_id == ks->accepted[i - 1].session_id)
+			continue;
+		if (ks->accepted[i].open)
+			k[n++] = ks->accepted[i].gate;
 	}
 	if (!n || !ks->gw->kernel || kernel_client_update(ks->gw->kernel, k, n) == 0)
 		return;
@@ -306,25 +359,39 @@ static void move_deadlines(struct keepalive_server *ks, int64_t now)
 	}
 }
 
-void keepalive_receive(struct keepalive_server *ks)
+/* Up to KEEPALIVE_RECV datagrams; how many, 0 when none is waiting. */
+static int receive_some(struct keepalive_server *ks, uint8_t (*buf)[KEEPALIVE_LEN + 1], unsigned int *len)
 {
-	static uint8_t buf[KEEPALIVE_BATCH][KEEPALIVE_LEN + 1];
-	struct mmsghdr msgs[KEEPALIVE_BATCH];
-	struct iovec iov[KEEPALIVE_BATCH];
-	int64_t now = session_now_ms();
+	struct mmsghdr msgs[KEEPALIVE_RECV];
+	struct iovec iov[KEEPALIVE_RECV];
 	int n;
 
-	for (int i = 0; i < KEEPALIVE_BATCH; i++) {
+	for (int i = 0; i < KEEPALIVE_RECV; i++) {
 		/* One byte more than a keepalive, so that a longer datagram shows as too long. */
-		iov[i] = (struct iovec){ .iov_base = buf[i], .iov_len = sizeof(buf[i]) };
+		iov[i] = (struct iovec){ .iov_base = buf[i], .iov_len = KEEPALIVE_LEN + 1 };
 		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
 	}
-	n = recvmmsg(ks->fd, msgs, KEEPALIVE_BATCH, MSG_DONTWAIT, NULL);
-	if (n <= 0) {
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
+	n = recvmmsg(ks->fd, msgs, KEEPALIVE_RECV, MSG_DONTWAIT, NULL);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
 			log_warn("keepalive socket: %s", strerror(errno));
-		return;
+		return 0;
 	}
+	for (int i = 0; i < n; i++)
+		len[i] = msgs[i].msg_len;
+	return n;
+}
+
+void keepalive_receive(struct keepalive_server *ks)
+{
+	static uint8_t buf[KEEPALIVE_RECV][KEEPALIVE_LEN + 1];
+	unsigned int len[KEEPALIVE_RECV];
+	int64_t now = session_now_ms();
+	size_t taken = 0;
+	int n = receive_some(ks, buf, len);
+
+	if (n == 0)
+		return;
 	ks->stats.batches++;
 	ks->naccepted = 0;
 	if (store_begin(ks->gw->store)) {
@@ -332,8 +399,13 @@ void keepalive_receive(struct keepalive_server *ks)
 		ks->stats.store_failures++;
 		return;
 	}
-	for (int i = 0; i < n; i++)
-		take(ks, buf[i], msgs[i].msg_len, now);
+	/* What waits is taken into the same transaction, up to a batch: one fsync for a burst. */
+	while (n > 0) {
+		for (int i = 0; i < n; i++)
+			take(ks, buf[i], len[i], now);
+		taken += (size_t)n;
+		n = taken + KEEPALIVE_RECV <= KEEPALIVE_BATCH ? receive_some(ks, buf, len) : 0;
+	}
 	if (store_commit(ks->gw->store)) {
 		/* Not durable, so not taken: the client's next keepalive will do. */
 		log_err("keepalives: store: %s; %zu keepalives not taken", store_error(ks->gw->store),
@@ -344,5 +416,5 @@ void keepalive_receive(struct keepalive_server *ks)
 		ks->stats.store_failures++;
 		return;
 	}
-	move_deadlines(ks, now);
+	move_deadlines(ks);
 }

@@ -24,8 +24,9 @@ struct gateway;
 struct wicket_config;
 struct keepalive_server;
 
-/* The most datagrams taken in one batch. */
-#define KEEPALIVE_BATCH 256
+/* The most datagrams taken in one batch (one transaction), and per receive call. */
+#define KEEPALIVE_BATCH 2048
+#define KEEPALIVE_RECV 256
 
 struct keepalive_stats {
 	uint64_t results[KEEPALIVE_RESULT_COUNT]; /* by enum keepalive_result */

@@ -169,6 +169,7 @@ enum stmt_id {
 	ST_SESSION_COUNTERS,
 	ST_SESSION_END,
 	ST_SESSION_GET,
+	ST_SESSION_ROW,
 	ST_SESSIONS_ACTIVE,
 	ST_SESSION_EVENTS,
 	ST_SESSIONS_LIST,
@@ -246,6 +247,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SESSION_END] = "UPDATE sessions SET state = 'ended', ended_at = ?2, end_reason = ?3 "
 			   "WHERE id = ?1 AND state != 'ended'",
 	[ST_SESSION_GET] = "SELECT " SESSION_COLUMNS " FROM sessions s WHERE s.id = ?1",
+	[ST_SESSION_ROW] = "SELECT " SESSION_COLUMNS ", c.port, c.mac FROM sessions s "
+			   "JOIN clients c ON c.id = s.client_id WHERE s.id = ?1",
 	[ST_SESSIONS_ACTIVE] = "SELECT " SESSION_COLUMNS ", c.port, c.mac, a.addr FROM sessions s "
 			       "JOIN clients c ON c.id = s.client_id "
 			       "LEFT JOIN client_addrs a ON a.client_id = s.client_id AND a.bound = 1 "
@@ -1379,6 +1382,32 @@ int store_session_events(struct store *s, uint64_t session_id,
 	return list_events(s, q, "list session events", cb, arg);
 }
 
+/* A row of SESSION_COLUMNS, port, mac. */
+static void read_session_row(sqlite3_stmt *q, struct store_session_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	read_session(q, &r->session);
+	copy_text(r->port, sizeof(r->port), q, SESSION_NCOLUMNS);
+	copy_text(r->mac, sizeof(r->mac), q, SESSION_NCOLUMNS + 1);
+}
+
+int store_session_row_get(struct store *s, uint64_t session_id, struct store_session_row *out)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = check_session_id(s, session_id)))
+		return rc;
+	q = st(s, ST_SESSION_ROW);
+	sqlite3_bind_int64(q, 1, (int64_t)session_id);
+	rc = row(s, q, "get session");
+	if (rc <= 0)
+		return rc < 0 ? rc : fail(s, -ENOENT, "no session %llu", (unsigned long long)session_id);
+	read_session_row(q, out);
+	sqlite3_reset(q);
+	return 0;
+}
+
 int store_sessions_list(struct store *s, int active_only, int64_t since_ms,
 			int (*cb)(const struct store_session_row *r, void *arg), void *arg)
 {
@@ -1389,10 +1418,7 @@ int store_sessions_list(struct store *s, int active_only, int64_t since_ms,
 	sqlite3_bind_int(q, 1, active_only != 0);
 	sqlite3_bind_int64(q, 2, since_ms);
 	while ((rc = row(s, q, "list sessions")) == 1) {
-		memset(&r, 0, sizeof(r));
-		read_session(q, &r.session);
-		copy_text(r.port, sizeof(r.port), q, SESSION_NCOLUMNS);
-		copy_text(r.mac, sizeof(r.mac), q, SESSION_NCOLUMNS + 1);
+		read_session_row(q, &r);
 		rc = cb(&r, arg);
 		if (rc) {
 			sqlite3_reset(q);

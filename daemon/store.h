@@ -233,6 +233,8 @@ struct store_session_row {
 	char port[STORE_IFNAME_LEN];
 	char mac[STORE_MAC_LEN];
 };
+/* One session with its client's port and MAC; -ENOENT if unknown. */
+int store_session_row_get(struct store *s, uint64_t session_id, struct store_session_row *out);
 /* Sessions started at or after since_ms (0: all), oldest first; only those
  * that have not ended when active_only. cb returns non-zero to stop. */
 int store_sessions_list(struct store *s, int active_only, int64_t since_ms,
