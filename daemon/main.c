@@ -156,13 +156,10 @@ static int reconcile_with_store(struct gateway *gw)
 	struct reconcile_stats rs;
 	int ret = reconcile(gw, &rs);
 
-	if (ret) {
+	/* reconcile() logs its own figures. */
+	if (ret)
 		log_err("cannot make the kernel's table equal to the store: %s", strerror(-ret));
-		return ret;
-	}
-	log_info("reconciled: %zu sessions restored, %zu kept, %zu ended while away, %zu gates closed",
-		 rs.restored, rs.kept, rs.ended, rs.closed);
-	return 0;
+	return ret;
 }
 
 static void on_kernel_events(evutil_socket_t fd, short what, void *arg)

@@ -1,211 +1,706 @@
 /*
- * Reconcile at start: the store is the truth, the kernel's table a cache
- * of it that may have outlived the daemon (kept serving paid guests to
- * their deadlines) or not (the module was reloaded). Sessions that ended
- * while the daemon was away are closed with the kernel's counters when it
- * still has them; live ones are put back with the time they have left;
- * a kernel entry that lets traffic through without a live session in the
- * store is made captive.
+ * Reconcile: the store is the truth, the kernel's table a cache of it that
+ * may have outlived the daemon (kept serving paid guests to their
+ * deadlines) or not (the module was reloaded). Run at start and whenever
+ * the kernel's events were lost.
+ *
+ * - A session whose time ran out while the daemon was away (its deadline,
+ *   or its keepalives) is ended, with the kernel's counters when its entry
+ *   still has them; so is one whose gate the kernel closed (its cap, its
+ *   deadline), which an update would open again.
+ * - Live sessions are put back, or brought up to date, with the time they
+ *   have left; clients the store blocks are held blocked, never left open.
+ * - Kernel entries the store wants nothing of: deleted when they hold an
+ *   address a wanted client needs (wicket.ko refuses a whole batch for one
+ *   address bound to another entry; discovery makes captive entries again),
+ *   closed (captive) when they let traffic through, else left alone.
+ *
+ * Both sides are sorted by (port, MAC) and matched by binary search, and
+ * the kernel is written in full messages (as many clients as one holds):
+ * for 100,000 sessions the matching costs tens of milliseconds, less than
+ * reading the store. A message the kernel still refuses is sent again one
+ * client at a time, so that one bad client never keeps the others out.
+ * The sessions it ends are ended in one store transaction (one fsync).
  */
 #include "reconcile.h"
 
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "session.h"
 #include "store.h"
 #include "uapi/wicket.h"
 
-struct wanted {
-	struct kernel_client *clients; /* live sessions, as the kernel should hold them */
-	size_t n, cap;
-	uint64_t *ended; /* sessions whose deadline passed while we were away */
-	size_t nended, ended_cap;
+/* What the store asks of the kernel for one client; sorted by (port, MAC), then kind. */
+enum want_kind {
+	WANT_BLOCKED, /* kept out; sorts first, so a block wins over a session of the same client */
+	WANT_LIVE, /* an active or provisional session: open */
+	WANT_ENDED, /* a session to end; the kernel only closes its gate */
+	WANT_NOTHING, /* a row another row of the same client overrides */
+};
+
+struct want {
+	struct kernel_client k; /* as the kernel should hold it */
+	enum want_kind kind;
+	const char *why; /* live and ended sessions: why it ends, or ended */
+	long present; /* its kernel entry (index in run.present), or -1 */
+};
+
+/* What is done to a kernel entry. */
+enum present_plan {
+	P_LEAVE,
+	P_DELETE, /* wanted by nobody, holds an address a wanted client needs */
+	P_SHRINK, /* wanted, but holds an address another wanted client needs: dropped first */
+	P_CLOSE, /* wanted by nobody and open */
+};
+
+/* An address a wanted client needs: family then bytes (a key for memcmp), and who. */
+struct needed {
+	uint8_t key[17];
+	size_t owner; /* index in run.want */
+};
+
+/* Port names to ifindex: one if_nametoindex() (three syscalls) per session would cost more than the rest. */
+struct port_index {
+	char name[IF_NAMESIZE];
+	unsigned int ifindex;
+};
+
+struct run {
+	struct gateway *gw;
+	struct reconcile_stats *stats;
 	int64_t now;
+	struct want *want;
+	size_t nwant, want_cap;
+	struct kernel_client *present; /* the kernel's table */
+	size_t npresent, present_cap;
+	long *owner; /* per kernel entry: the want it is, or -1 */
+	uint8_t *plan; /* per kernel entry: enum present_plan */
+	struct needed *needed;
+	size_t nneeded, needed_cap;
+	struct port_index *ports;
+	size_t nports, ports_cap;
 };
 
 static int grow(void **array, size_t *cap, size_t size)
 {
-	void *bigger = realloc(*array, (*cap ? *cap * 2 : 256) * size);
+	size_t more = *cap ? *cap * 2 : 256;
+	void *bigger = realloc(*array, more * size);
 
 	if (!bigger)
 		return -ENOMEM;
 	*array = bigger;
-	*cap = *cap ? *cap * 2 : 256;
+	*cap = more;
 	return 0;
+}
+
+static int key_cmp(const struct kernel_client *a, const struct kernel_client *b)
+{
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	return memcmp(a->mac, b->mac, 6);
+}
+
+static int want_cmp(const void *a, const void *b)
+{
+	const struct want *x = a, *y = b;
+	int c = key_cmp(&x->k, &y->k);
+
+	return c ? c : (int)x->kind - (int)y->kind;
+}
+
+static int present_cmp(const void *a, const void *b)
+{
+	return key_cmp(a, b);
+}
+
+static long find_present(const struct run *r, const struct kernel_client *c)
+{
+	const struct kernel_client *p = bsearch(c, r->present, r->npresent, sizeof(*p), present_cmp);
+
+	return p ? p - r->present : -1;
+}
+
+static void addr_key(const struct kernel_addr *a, uint8_t key[17])
+{
+	memset(key, 0, 17);
+	key[0] = (uint8_t)a->family;
+	if (a->family == AF_INET)
+		memcpy(key + 1, &a->v4, 4);
+	else
+		memcpy(key + 1, &a->v6, 16);
+}
+
+static int needed_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct needed *)a)->key, ((const struct needed *)b)->key, 17);
+}
+
+static const struct needed *find_needed(const struct run *r, const struct kernel_addr *a)
+{
+	struct needed probe;
+
+	addr_key(a, probe.key);
+	return bsearch(&probe, r->needed, r->nneeded, sizeof(probe), needed_cmp);
+}
+
+/* --- what the store wants */
+
+static unsigned int port_ifindex(struct run *r, const char *name)
+{
+	struct port_index *p;
+
+	for (size_t i = 0; i < r->nports; i++)
+		if (strcmp(r->ports[i].name, name) == 0)
+			return r->ports[i].ifindex;
+	if (r->nports == r->ports_cap && grow((void **)&r->ports, &r->ports_cap, sizeof(*r->ports)))
+		return if_nametoindex(name);
+	p = &r->ports[r->nports++];
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->ifindex = if_nametoindex(name);
+	return p->ifindex;
+}
+
+/* A new row for the client (port, mac); its port is 0 when the interface has gone. */
+static struct want *new_want(struct run *r, const char *port, const char *mac)
+{
+	struct want *w;
+
+	if (r->nwant == r->want_cap && grow((void **)&r->want, &r->want_cap, sizeof(*r->want)))
+		return NULL;
+	w = &r->want[r->nwant++];
+	memset(w, 0, sizeof(*w));
+	w->present = -1;
+	w->k.port = port_ifindex(r, port);
+	if (kernel_mac_parse(mac, w->k.mac))
+		w->k.port = 0;
+	return w;
+}
+
+static void want_addrs(struct kernel_client *k, const char (*addrs)[STORE_ADDR_LEN], unsigned int n)
+{
+	for (unsigned int i = 0; i < n && k->naddrs < WICKET_MAX_ADDRS; i++)
+		if (kernel_addr_parse(addrs[i], &k->addrs[k->naddrs]) == 0)
+			k->naddrs++;
+}
+
+/* A live session's entry: its addresses, state, and the time and bytes it has left. */
+static void want_open(struct run *r, struct want *w, const struct store_active *a, int64_t closes_at)
+{
+	const struct store_session *s = &a->session;
+
+	w->kind = WANT_LIVE;
+	want_addrs(&w->k, a->addrs, a->naddrs);
+	w->k.has = KERNEL_CLIENT_HAS_ADDRS | KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION |
+		   KERNEL_CLIENT_HAS_TIMEOUT | KERNEL_CLIENT_HAS_BYTE_CAP;
+	w->k.state = strcmp(s->state, "active") == 0 ? WICKET_STATE_AUTHORIZED : WICKET_STATE_PROVISIONAL;
+	w->k.timeout_ms = closes_at ? (uint64_t)(closes_at - r->now) : 0;
+	/* The kernel's cap is what is left of it: a full one would give the used bytes again. */
+	w->k.byte_cap = s->byte_cap ? s->byte_cap - (s->up_bytes + s->down_bytes) : 0;
 }
 
 static int want_session(const struct store_active *a, void *arg)
 {
-	struct wanted *w = arg;
+	struct run *r = arg;
 	const struct store_session *s = &a->session;
-	struct kernel_client *c;
-	unsigned int ifindex = if_nametoindex(a->port);
+	int64_t closes_at = session_closes_at(r->gw->config, s);
+	int ran_out = closes_at && closes_at <= r->now;
+	int live = strcmp(s->state, "active") == 0 || strcmp(s->state, "provisional") == 0;
+	struct want *w;
 
-	if (s->deadline_at && s->deadline_at <= w->now) {
-		if (w->nended == w->ended_cap && grow((void **)&w->ended, &w->ended_cap, sizeof(*w->ended)))
-			return -ENOMEM;
-		w->ended[w->nended++] = s->id;
+	/* New, pending and rejected sessions have no gate to open, only time that may run out. */
+	if (!live && !ran_out)
+		return 0;
+	w = new_want(r, a->port, a->mac);
+	if (!w)
+		return -ENOMEM;
+	w->kind = WANT_ENDED;
+	w->k.session = s->id;
+	w->why = session_timeout_reason(r->gw->config, s);
+	if (ran_out)
+		return 0;
+	if (s->byte_cap && s->up_bytes + s->down_bytes >= s->byte_cap) {
+		w->why = "byte-cap";
 		return 0;
 	}
-	/* Only sessions that let traffic through have a place in the kernel. */
-	if (strcmp(s->state, "active") != 0 && strcmp(s->state, "provisional") != 0)
-		return 0;
-	if (!ifindex) {
+	if (!w->k.port) {
 		log_warn("session %llu: port %s has gone; its guest stays out", (unsigned long long)s->id,
 			 a->port);
+		r->nwant--;
 		return 0;
 	}
-	if (w->n == w->cap && grow((void **)&w->clients, &w->cap, sizeof(*w->clients)))
-		return -ENOMEM;
-	c = &w->clients[w->n++];
-	memset(c, 0, sizeof(*c));
-	c->port = ifindex;
-	kernel_mac_parse(a->mac, c->mac);
-	for (unsigned int i = 0; i < a->naddrs && c->naddrs < WICKET_MAX_ADDRS; i++)
-		if (kernel_addr_parse(a->addrs[i], &c->addrs[c->naddrs]) == 0)
-			c->naddrs++;
-	c->has = KERNEL_CLIENT_HAS_ADDRS | KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION |
-		 KERNEL_CLIENT_HAS_TIMEOUT | KERNEL_CLIENT_HAS_BYTE_CAP;
-	c->state = strcmp(s->state, "active") == 0 ? WICKET_STATE_AUTHORIZED : WICKET_STATE_PROVISIONAL;
-	c->session = s->id;
-	c->timeout_ms = s->deadline_at ? (uint64_t)(s->deadline_at - w->now) : 0;
-	c->byte_cap = s->byte_cap;
+	want_open(r, w, a, closes_at);
 	return 0;
 }
 
-struct present {
-	struct kernel_client *clients;
-	size_t n, cap;
-};
+static int collect_addr(const struct store_addr *a, void *arg)
+{
+	struct kernel_client *k = arg;
+
+	if (k->naddrs < WICKET_MAX_ADDRS && kernel_addr_parse(a->addr, &k->addrs[k->naddrs]) == 0)
+		k->naddrs++;
+	return 0;
+}
+
+static int want_blocked(const struct store_client *c, void *arg)
+{
+	struct run *r = arg;
+	struct want *w = new_want(r, c->port, c->mac);
+
+	if (!w)
+		return -ENOMEM;
+	if (!w->k.port) {
+		r->nwant--;
+		return 0; /* no port, no entry: nothing passes */
+	}
+	w->kind = WANT_BLOCKED;
+	w->k.has = KERNEL_CLIENT_HAS_ADDRS | KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION |
+		   KERNEL_CLIENT_HAS_TIMEOUT | KERNEL_CLIENT_HAS_BYTE_CAP;
+	w->k.state = WICKET_STATE_BLOCKED;
+	return store_client_addrs(r->gw->store, c->id, collect_addr, &w->k);
+}
+
+/*
+ * One row per client. The store has at most one live session per client
+ * and none for a blocked one; should it disagree, the block wins (and the
+ * session is ended) and a second live session is left out.
+ */
+static void one_per_client(struct run *r)
+{
+	const struct want *first = NULL;
+	char mac[18];
+
+	for (size_t i = 0; i < r->nwant; i++) {
+		struct want *w = &r->want[i];
+
+		if (first && key_cmp(&first->k, &w->k) != 0)
+			first = NULL;
+		if (w->kind == WANT_ENDED)
+			continue;
+		if (!first) {
+			first = w;
+			continue;
+		}
+		log_warn("session %llu of %s (ifindex %u): its client is %s: %s",
+			 (unsigned long long)w->k.session, kernel_mac_format(w->k.mac, mac, sizeof(mac)),
+			 w->k.port, first->kind == WANT_BLOCKED ? "blocked" : "in another live session",
+			 first->kind == WANT_BLOCKED ? "ended" : "left out");
+		w->kind = first->kind == WANT_BLOCKED ? WANT_ENDED : WANT_NOTHING;
+		w->why = "block"; /* as session_block() ends it */
+	}
+}
+
+static int read_store(struct run *r)
+{
+	int ret = store_sessions_active(r->gw->store, want_session, r);
+
+	if (!ret)
+		ret = store_clients_blocked(r->gw->store, want_blocked, r);
+	if (ret) {
+		log_err("reconcile: reading the store: %s",
+			ret == -ENOMEM ? "out of memory" : store_error(r->gw->store));
+		return ret;
+	}
+	qsort(r->want, r->nwant, sizeof(*r->want), want_cmp);
+	one_per_client(r);
+	return 0;
+}
+
+/* --- what the kernel has */
 
 static int note_present(const struct kernel_client *c, void *arg)
 {
-	struct present *p = arg;
+	struct run *r = arg;
 
-	if (p->n == p->cap && grow((void **)&p->clients, &p->cap, sizeof(*p->clients)))
+	if (r->npresent == r->present_cap && grow((void **)&r->present, &r->present_cap, sizeof(*r->present)))
 		return -ENOMEM;
-	p->clients[p->n++] = *c;
+	r->present[r->npresent++] = *c;
 	return 0;
 }
 
-static const struct kernel_client *find(const struct kernel_client *list, size_t n,
-					const struct kernel_client *c)
-{
-	for (size_t i = 0; i < n; i++)
-		if (list[i].port == c->port && memcmp(list[i].mac, c->mac, 6) == 0)
-			return &list[i];
-	return NULL;
-}
-
-/* The kernel's table, whole (a torn dump is taken again). */
-static int dump_kernel(struct gateway *gw, struct present *p)
+/* The kernel's table, whole (a torn dump is taken again), sorted. */
+static int dump_kernel(struct run *r)
 {
 	int torn = 1, ret = 0;
 
 	for (int try = 0; torn && try < 10; try++) {
-		p->n = 0;
-		ret = kernel_client_dump(gw->kernel, 0, note_present, p, &torn);
-		if (ret)
+		r->npresent = 0;
+		ret = kernel_client_dump(r->gw->kernel, 0, note_present, r, &torn);
+		if (ret) {
+			log_err("reconcile: wicket.ko: %s",
+				ret == -ENOMEM ? "out of memory" : kernel_error(r->gw->kernel));
 			return ret;
+		}
 	}
-	return torn ? -EAGAIN : 0;
+	if (torn) {
+		log_err("reconcile: wicket.ko's table kept changing during ten dumps");
+		return -EAGAIN;
+	}
+	qsort(r->present, r->npresent, sizeof(*r->present), present_cmp);
+	r->owner = malloc((r->npresent + 1) * sizeof(*r->owner));
+	r->plan = calloc(r->npresent + 1, sizeof(*r->plan));
+	if (!r->owner || !r->plan)
+		return -ENOMEM;
+	for (size_t j = 0; j < r->npresent; j++)
+		r->owner[j] = -1;
+	return 0;
 }
 
-/* End a session the daemon missed; the kernel's counters if it has them. */
-static void end_missed(struct gateway *gw, const struct present *p, uint64_t id, const char *why)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		struct kernel_client c = p->clients[i];
+/* --- sessions the daemon missed the end of */
 
-		if (c.session != id)
-			continue;
-		if (kernel_client_get(gw->kernel, &c, WICKET_F_RESET_COUNTERS) == 0)
-			store_session_add_counters(gw->store, id, c.up_bytes, c.down_bytes, c.up_packets,
-						   c.down_packets);
-		if (c.flags & WICKET_CLIENT_F_CLOSED)
-			why = c.has & KERNEL_CLIENT_HAS_BYTE_CAP && c.byte_cap == 0 ? "byte-cap" : "deadline";
-		break;
+/* Its kernel entry, if the kernel still holds that session. */
+static const struct kernel_client *entry_of(const struct run *r, const struct want *w)
+{
+	long j = find_present(r, &w->k);
+
+	return j >= 0 && r->present[j].session == w->k.session ? &r->present[j] : NULL;
+}
+
+static int closed_by_kernel(const struct run *r, const struct want *w)
+{
+	const struct kernel_client *c = entry_of(r, w);
+
+	return c && (c->flags & WICKET_CLIENT_F_CLOSED);
+}
+
+/* End a session with the kernel's counters if it has them (read and reset at once: none twice). */
+static void end_missed(struct run *r, const struct want *w)
+{
+	struct gateway *gw = r->gw;
+	const struct kernel_client *e = entry_of(r, w);
+	unsigned long long id = w->k.session;
+	const char *why = w->why;
+
+	if (e) {
+		struct kernel_client c = *e;
+
+		if ((c.flags & WICKET_CLIENT_F_CLOSED) && (c.has & KERNEL_CLIENT_HAS_BYTE_CAP) &&
+		    c.byte_cap == 0)
+			why = "byte-cap";
+		if (kernel_client_get(gw->kernel, &c, WICKET_F_RESET_COUNTERS) == 0 &&
+		    store_session_add_counters(gw->store, id, c.up_bytes, c.down_bytes, c.up_packets,
+					       c.down_packets))
+			log_warn("session %llu: store: %s", id, store_error(gw->store));
 	}
-	if (store_session_end(gw->store, id, why, session_now_ms()))
-		log_warn("session %llu: %s", (unsigned long long)id, store_error(gw->store));
+	if (store_session_end(gw->store, id, why, session_now_ms())) {
+		log_warn("session %llu: store: %s", id, store_error(gw->store));
+		r->stats->failed++;
+		return;
+	}
+	log_info("session %llu ended while wicketd was away: %s", id, why);
+	r->stats->ended++;
+}
+
+/* One transaction for them all: one fsync, not one per session. */
+static int end_missed_sessions(struct run *r)
+{
+	struct store *store = r->gw->store;
+	int batch = store_begin(store) == 0, ret;
+
+	for (size_t i = 0; i < r->nwant; i++) {
+		struct want *w = &r->want[i];
+
+		if (w->kind == WANT_LIVE && closed_by_kernel(r, w))
+			w->kind = WANT_ENDED;
+		if (w->kind == WANT_ENDED)
+			end_missed(r, w);
+	}
+	if (!batch)
+		return 0;
+	ret = store_commit(store);
+	if (ret) {
+		log_err("reconcile: store: %s", store_error(store));
+		store_rollback(store);
+	}
+	return ret;
+}
+
+/* --- the plan */
+
+static int need_addrs(struct run *r, size_t i)
+{
+	const struct kernel_client *k = &r->want[i].k;
+
+	for (unsigned int a = 0; a < k->naddrs; a++) {
+		if (r->nneeded == r->needed_cap &&
+		    grow((void **)&r->needed, &r->needed_cap, sizeof(*r->needed)))
+			return -ENOMEM;
+		addr_key(&k->addrs[a], r->needed[r->nneeded].key);
+		r->needed[r->nneeded++].owner = i;
+	}
+	return 0;
+}
+
+/* Whether addr is needed by a wanted client other than self (-1: by any). */
+static int needed_by_other(const struct run *r, const struct kernel_addr *addr, long self)
+{
+	const struct needed *n = find_needed(r, addr);
+
+	return n && (long)n->owner != self;
+}
+
+static int holds_other(const struct run *r, const struct kernel_client *c, long self)
+{
+	for (unsigned int a = 0; a < c->naddrs; a++)
+		if (needed_by_other(r, &c->addrs[a], self))
+			return 1;
+	return 0;
+}
+
+static enum present_plan plan_present(const struct run *r, size_t j)
+{
+	const struct kernel_client *c = &r->present[j];
+
+	if (r->owner[j] >= 0)
+		return holds_other(r, c, r->owner[j]) ? P_SHRINK : P_LEAVE;
+	if (holds_other(r, c, -1))
+		return P_DELETE;
+	/*
+	 * Not in the store: made captive, whatever it was. Open gates close;
+	 * a block the store does not hold (lifted while wicketd was away) is
+	 * lifted here too, and captive is still closed.
+	 */
+	if (c->state != WICKET_STATE_CAPTIVE)
+		return P_CLOSE;
+	return P_LEAVE;
+}
+
+/* Match wanted clients with kernel entries, and decide what happens to every entry. */
+static int plan(struct run *r)
+{
+	for (size_t i = 0; i < r->nwant; i++) {
+		struct want *w = &r->want[i];
+
+		if (w->kind != WANT_LIVE && w->kind != WANT_BLOCKED)
+			continue;
+		w->present = find_present(r, &w->k);
+		if (w->present >= 0) {
+			r->owner[w->present] = (long)i;
+			/* Same session: the kernel's cap left is exact; the store lacks its latest counts. */
+			if (w->kind == WANT_LIVE && r->present[w->present].session == w->k.session)
+				w->k.has &= ~KERNEL_CLIENT_HAS_BYTE_CAP;
+		}
+		if (need_addrs(r, i))
+			return -ENOMEM;
+	}
+	qsort(r->needed, r->nneeded, sizeof(*r->needed), needed_cmp);
+	for (size_t j = 0; j < r->npresent; j++)
+		r->plan[j] = (uint8_t)plan_present(r, j);
+	return 0;
+}
+
+/* --- writing the kernel */
+
+/*
+ * Clients go out in messages of what one message holds (sized as
+ * kernel.c sizes them), each all or nothing in the kernel; a refused one
+ * is sent again client by client.
+ */
+struct sender {
+	struct run *r;
+	uint8_t cmd; /* WICKET_CMD_CLIENT_ADD, _UPDATE or _DEL */
+	struct kernel_client *buf; /* WICKET_MAX_BATCH of them */
+	size_t n;
+	size_t done; /* clients the kernel accepted */
+	void *msg; /* KERNEL_BATCH_BYTES, to size messages in */
+};
+
+static int send_clients(struct sender *s, const struct kernel_client *c, size_t n)
+{
+	struct kernel *k = s->r->gw->kernel;
+
+	if (s->cmd == WICKET_CMD_CLIENT_ADD)
+		return kernel_client_add(k, c, n);
+	if (s->cmd == WICKET_CMD_CLIENT_UPDATE)
+		return kernel_client_update(k, c, n);
+	return kernel_client_del(k, c, n);
+}
+
+static const char *cmd_name(uint8_t cmd)
+{
+	return cmd == WICKET_CMD_CLIENT_ADD ? "add" : cmd == WICKET_CMD_CLIENT_UPDATE ? "update" : "delete";
+}
+
+/* A block the kernel refused: no entry at all lets nothing through either. */
+static void keep_out(struct sender *s, const struct kernel_client *c)
+{
+	struct kernel *k = s->r->gw->kernel;
+	char mac[18];
+
+	kernel_mac_format(c->mac, mac, sizeof(mac));
+	if (kernel_client_del(k, c, 1))
+		log_warn("reconcile: blocked %s: wicket.ko: delete: %s", mac, kernel_error(k));
 	else
-		log_info("session %llu ended while wicketd was away: %s", (unsigned long long)id, why);
+		log_warn("reconcile: blocked %s: its entry deleted instead; it stays out", mac);
+}
+
+static void send_one_by_one(struct sender *s, const struct kernel_client *c, size_t n)
+{
+	struct kernel *k = s->r->gw->kernel;
+
+	for (size_t i = 0; i < n; i++) {
+		if (send_clients(s, &c[i], 1) == 0) {
+			s->done++;
+			continue;
+		}
+		log_warn("reconcile: wicket.ko refused %s: %s", cmd_name(s->cmd), kernel_error(k));
+		s->r->stats->failed++;
+		if (s->cmd == WICKET_CMD_CLIENT_UPDATE && (c[i].has & KERNEL_CLIENT_HAS_STATE) &&
+		    c[i].state == WICKET_STATE_BLOCKED)
+			keep_out(s, &c[i]);
+	}
+}
+
+static void flush(struct sender *s)
+{
+	for (size_t off = 0, n; off < s->n; off += n) {
+		int fit = kernel_build_clients(s->msg, KERNEL_BATCH_BYTES, WICKET_MAX_BATCH, 0, s->cmd,
+					       s->buf + off, s->n - off);
+
+		/* A client that is invalid or fits nowhere goes alone, to be refused alone. */
+		n = fit > 0 ? (size_t)fit : 1;
+		if (send_clients(s, s->buf + off, n) == 0)
+			s->done += n;
+		else
+			send_one_by_one(s, s->buf + off, n);
+	}
+	s->n = 0;
+}
+
+static void push(struct sender *s, const struct kernel_client *c)
+{
+	if (s->n == WICKET_MAX_BATCH)
+		flush(s);
+	s->buf[s->n++] = *c;
+}
+
+static void begin(struct sender *s, uint8_t cmd)
+{
+	s->cmd = cmd;
+	s->n = 0;
+	s->done = 0;
+}
+
+/* Flush, and how many clients the kernel took. */
+static size_t finish(struct sender *s)
+{
+	flush(s);
+	return s->done;
+}
+
+/* A kernel entry as plan p changes it. */
+static struct kernel_client changed(const struct run *r, size_t j, enum present_plan p)
+{
+	struct kernel_client c = r->present[j];
+	unsigned int kept = 0;
+
+	if (p == P_SHRINK) {
+		for (unsigned int a = 0; a < c.naddrs; a++)
+			if (!needed_by_other(r, &c.addrs[a], r->owner[j]))
+				c.addrs[kept++] = c.addrs[a];
+		c.naddrs = kept;
+		c.has = KERNEL_CLIENT_HAS_ADDRS;
+	} else if (p == P_CLOSE) {
+		c.has = KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION | KERNEL_CLIENT_HAS_TIMEOUT;
+		c.state = WICKET_STATE_CAPTIVE;
+		c.session = 0;
+		c.timeout_ms = 0;
+	}
+	return c;
+}
+
+static size_t send_present(struct run *r, struct sender *s, uint8_t cmd, enum present_plan p)
+{
+	begin(s, cmd);
+	for (size_t j = 0; j < r->npresent; j++) {
+		if (r->plan[j] == p) {
+			struct kernel_client c = changed(r, j, p);
+
+			push(s, &c);
+		}
+	}
+	return finish(s);
+}
+
+/* Wanted clients of kind: those the kernel lacks (ADD) or has (UPDATE). */
+static size_t send_wanted(struct run *r, struct sender *s, uint8_t cmd, enum want_kind kind)
+{
+	int add = cmd == WICKET_CMD_CLIENT_ADD;
+
+	begin(s, cmd);
+	for (size_t i = 0; i < r->nwant; i++)
+		if (r->want[i].kind == kind && (r->want[i].present < 0) == add)
+			push(s, &r->want[i].k);
+	return finish(s);
+}
+
+static int apply(struct run *r)
+{
+	struct reconcile_stats *st = r->stats;
+	struct sender s = { .r = r };
+
+	s.buf = malloc(WICKET_MAX_BATCH * sizeof(*s.buf));
+	s.msg = malloc(KERNEL_BATCH_BYTES);
+	if (!s.buf || !s.msg) {
+		free(s.buf);
+		free(s.msg);
+		return -ENOMEM;
+	}
+	/* Addresses out of the way first, then closes and blocks, then the open gates. */
+	st->removed = send_present(r, &s, WICKET_CMD_CLIENT_DEL, P_DELETE);
+	send_present(r, &s, WICKET_CMD_CLIENT_UPDATE, P_SHRINK);
+	st->closed = send_present(r, &s, WICKET_CMD_CLIENT_UPDATE, P_CLOSE);
+	st->blocked = send_wanted(r, &s, WICKET_CMD_CLIENT_ADD, WANT_BLOCKED);
+	st->blocked += send_wanted(r, &s, WICKET_CMD_CLIENT_UPDATE, WANT_BLOCKED);
+	st->restored = send_wanted(r, &s, WICKET_CMD_CLIENT_ADD, WANT_LIVE);
+	st->kept = send_wanted(r, &s, WICKET_CMD_CLIENT_UPDATE, WANT_LIVE);
+	free(s.buf);
+	free(s.msg);
+	return 0;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 int reconcile(struct gateway *gw, struct reconcile_stats *stats)
 {
-	struct wanted w = { .now = session_now_ms() };
-	struct present p = { 0 };
-	struct kernel_client *add = NULL, *update = NULL;
-	size_t nadd = 0, nupdate = 0;
+	struct run r = { .gw = gw, .stats = stats, .now = session_now_ms() };
+	struct timespec t0;
 	int ret;
 
 	memset(stats, 0, sizeof(*stats));
-	ret = store_sessions_active(gw->store, want_session, &w);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = read_store(&r);
 	if (!ret)
-		ret = dump_kernel(gw, &p);
-	if (ret)
-		goto out;
-	for (size_t i = 0; i < w.nended; i++)
-		end_missed(gw, &p, w.ended[i], "deadline");
-	stats->ended = w.nended;
-
-	add = calloc(w.n + 1, sizeof(*add));
-	update = calloc(w.n + p.n + 1, sizeof(*update));
-	if (!add || !update) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	/*
-	 * Live sessions: restored, or brought up to date; but one whose gate
-	 * the kernel closed (its cap, its deadline) ended: an update would
-	 * open it again.
-	 */
-	for (size_t i = 0; i < w.n; i++) {
-		const struct kernel_client *k = find(p.clients, p.n, &w.clients[i]);
-
-		if (k && k->session == w.clients[i].session && (k->flags & WICKET_CLIENT_F_CLOSED)) {
-			end_missed(gw, &p, k->session, "deadline");
-			stats->ended++;
-			w.clients[i].state = WICKET_STATE_CAPTIVE; /* not open: closed below if need be */
-		} else if (k) {
-			update[nupdate++] = w.clients[i];
-		} else {
-			add[nadd++] = w.clients[i];
-		}
-	}
-	stats->restored = nadd;
-	stats->kept = nupdate;
-	/* Open gates the store knows nothing of: closed. */
-	for (size_t i = 0; i < p.n; i++) {
-		struct kernel_client *c = &p.clients[i];
-
-		const struct kernel_client *wanted = find(w.clients, w.n, c);
-
-		if ((wanted && wanted->state != WICKET_STATE_CAPTIVE) ||
-		    (c->state != WICKET_STATE_AUTHORIZED && c->state != WICKET_STATE_PROVISIONAL))
-			continue;
-		c->has = KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION | KERNEL_CLIENT_HAS_TIMEOUT;
-		c->state = WICKET_STATE_CAPTIVE;
-		c->session = 0;
-		c->timeout_ms = 0;
-		update[nupdate++] = *c;
-		stats->closed++;
-	}
-	ret = nadd ? kernel_client_add(gw->kernel, add, nadd) : 0;
-	if (!ret && nupdate)
-		ret = kernel_client_update(gw->kernel, update, nupdate);
-	if (ret)
-		log_err("reconcile: wicket.ko: %s", kernel_error(gw->kernel));
-out:
-	free(add);
-	free(update);
-	free(w.clients);
-	free(w.ended);
-	free(p.clients);
+		ret = dump_kernel(&r);
+	if (!ret)
+		ret = end_missed_sessions(&r);
+	if (!ret)
+		ret = plan(&r);
+	if (!ret)
+		ret = apply(&r);
+	stats->elapsed_ms = ms_since(&t0);
+	if (!ret)
+		log_info("reconciled: %zu sessions restored, %zu sessions kept, %zu ended while away, "
+			 "%zu gates closed, %zu clients blocked, %zu stale entries removed, %zu refused, "
+			 "in %.1f ms",
+			 stats->restored, stats->kept, stats->ended, stats->closed, stats->blocked,
+			 stats->removed, stats->failed, stats->elapsed_ms);
+	free(r.want);
+	free(r.present);
+	free(r.owner);
+	free(r.plan);
+	free(r.needed);
+	free(r.ports);
 	return ret;
 }

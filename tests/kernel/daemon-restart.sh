@@ -2,7 +2,9 @@
 # The store is the truth: after wicketd is killed (SIGKILL) the kernel
 # keeps serving paid guests; a restart makes the kernel equal to the store
 # even after the module was reloaded (table lost), closes gates the store
-# knows nothing of, and ends sessions whose deadline passed meanwhile.
+# knows nothing of, and ends sessions whose deadline passed meanwhile; a
+# stale entry holding a paid guest's address does not keep the guest out,
+# and blocks in the store come back blocked.
 . "$(dirname "$0")/../lib.sh"
 checktool "sqlite3 -version" sqlite3
 
@@ -63,5 +65,76 @@ check "a session the kernel closed while wicketd was away is ended, not reopened
 	test "$(sqlite3 "$dir/wicket.db" "SELECT state, end_reason, up_bytes > 0 FROM sessions WHERE id = $session")" = "ended|byte-cap|1"
 check_fails "... and its guest stays out" ping_ok "$guest" 10.99.0.2
 check "the store is sound after four SIGKILLs" test "$(sqlite3 "$dir/wicket.db" 'PRAGMA integrity_check')" = ok
+
+# The figures of the newest reconcile: last_reconcile 'stale entries removed'.
+last_reconcile() { grep "$1" "$dir/log" | tail -n 1 | grep -oE "[0-9]+ $1" | grep -oE '^[0-9]+'; }
+
+# A stale captive entry (discovery's, say) holds the address of a paid
+# guest whose entry the kernel lost: wicket.ko refuses an address bound to
+# another entry, so reconcile must take the stale entry out of the way.
+ctl allow $mac --minutes 10 > /dev/null || exit 1
+session=$(sqlite3 "$dir/wicket.db" "SELECT id FROM sessions WHERE state = 'active'")
+kill -KILL "$daemon"
+wait "$daemon" 2> /dev/null
+stale=02:00:00:00:08:08
+wnl client del r1 $mac || exit 1
+wnl client add r1 $stale addr 10.0.1.2 || exit 1
+check_fails "a stale entry holds the paid guest's address: the guest is out" ping_ok "$guest" 10.99.0.2
+start
+check "restart: the paid guest passes despite the stale entry" ping_ok "$guest" 10.99.0.2
+check "... in its session" grep -q "state=authorized session=$session " <<< "$(wnl client get r1 $mac 2>&1)"
+check_fails "... and the stale entry is gone" wnl client get r1 $stale
+check "the log says one stale entry was removed" test "$(last_reconcile 'stale entries removed')" = 1
+
+# A block in the store that the kernel missed (wicketd died between the
+# two): an open gate of a blocked client is made blocked, not left open
+# nor merely closed, with the addresses the store binds to the client.
+blocked=02:00:00:00:09:09
+kill -KILL "$daemon"
+wait "$daemon" 2> /dev/null
+sqlite3 "$dir/wicket.db" "INSERT INTO clients (port, mac, first_seen, last_seen, blocked_at)
+	VALUES ('r1', '$blocked', 1, 1, 1);
+	INSERT INTO client_addrs (client_id, addr, first_seen, last_seen)
+	VALUES (last_insert_rowid(), '10.0.1.99', 1, 1)" || exit 1
+wnl client add r1 $blocked addr 10.0.1.98 state authorized session 4242 || exit 1
+start
+entry=$(wnl client get r1 $blocked 2>&1)
+check "a client blocked in the store is blocked in the kernel after a restart" \
+	grep -q 'state=blocked session=0 ' <<< "$entry"
+check "... with the store's addresses" grep -q 'addrs=10.0.1.99 ' <<< "$entry"
+check "the paid guest still passes" ping_ok "$guest" 10.99.0.2
+
+# Staff's blocks outlive a module reload: the kernel's table is lost, the
+# store puts the blocks back (not captive entries that could pay again).
+# The guest talks, so discovery would find it again; a client that sends
+# nothing only the store knows of.
+silent=02:00:00:00:0a:0a
+wnl client add r1 $silent addr 10.0.1.97 || exit 1
+ctl block $mac > /dev/null || exit 1
+ctl block $silent > /dev/null || exit 1
+check_fails "blocked by staff: the guest is out" ping_ok "$guest" 10.99.0.2
+check "the blocks are in the store" test "$(sqlite3 "$dir/wicket.db" \
+	"SELECT count(*) FROM clients WHERE blocked_at > 0 AND mac IN ('$mac', '$silent')")" = 2
+kill -KILL "$daemon"
+wait "$daemon" 2> /dev/null
+rmmod wicket
+insmod "$(wicket_module)" || exit 1
+start
+check "module reloaded: a blocked client that sends nothing is back in the kernel, blocked" \
+	grep -q 'state=blocked session=0 ' <<< "$(wnl client get r1 $silent 2>&1)"
+check "... and so is the blocked guest" grep -q 'state=blocked session=0 ' <<< "$(wnl client get r1 $mac 2>&1)"
+check_fails "... who stays out" ping_ok "$guest" 10.99.0.2
+check "the log says three clients are held blocked" test "$(last_reconcile 'clients blocked')" = 3
+
+# A block lifted in the store while wicketd was away is lifted in the
+# kernel too: the store is the truth, and captive is still closed.
+kill -KILL "$daemon"
+wait "$daemon" 2> /dev/null
+sqlite3 "$dir/wicket.db" "UPDATE clients SET blocked_at = NULL WHERE mac = '$silent'"
+start
+check "a block the store no longer holds is lifted: captive" \
+	grep -q 'state=captive session=0 ' <<< "$(wnl client get r1 $silent 2>&1)"
+check "... while the others stay blocked" grep -q 'state=blocked' <<< "$(wnl client get r1 $mac 2>&1)"
+check "the store is sound" test "$(sqlite3 "$dir/wicket.db" 'PRAGMA integrity_check')" = ok
 cat "$dir/log"
 lib_exit
