@@ -180,6 +180,12 @@ int ctl_client(struct ctl *ctl, int argc, char **argv)
 	json_t *r;
 	int ret;
 
+	/* `client show MAC` reads as staff say it; `client MAC` is the same. */
+	if (argc > 1 && !strcmp(argv[1], "show")) {
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
 	if (ctl_one_mac(ctl, argc, argv, mac, &ret))
 		return ret;
 	if (!ctl_request(ctl, "client", json_pack("{s:s}", "mac", mac), JSON_OBJECT, &r, &ret))

@@ -8,7 +8,7 @@
  *
  *   status                         (also: no command at all)
  *   clients
- *   client MAC
+ *   client [show] MAC
  *   kick MAC
  *   block MAC
  *   unblock MAC
@@ -90,7 +90,7 @@ static int cmd_help(struct ctl *ctl, int argc, char **argv);
 static const struct command commands[] = {
 	{ "status", ctl_status, "status", "wicketd, wicket.ko, clients, ports and firewall at a glance" },
 	{ "clients", ctl_clients, "clients", "every client wicketd knows, online or not" },
-	{ "client", ctl_client, "client MAC", "one client and its sessions" },
+	{ "client", ctl_client, "client [show] MAC", "one client and its sessions" },
 	{ "kick", ctl_kick, "kick MAC", "end the client's session: it is captive again" },
 	{ "block", ctl_block, "block MAC", "end the client's session and keep it off, also after restarts" },
 	{ "unblock", ctl_unblock, "unblock MAC", "lift a block: the client is captive again" },

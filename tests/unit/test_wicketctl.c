@@ -264,6 +264,8 @@ static void mac_taking_commands_normalise_it(void **state)
 	assert_int_equal(run("unb", "02-00-5e-00-53-0a"), 0);
 	assert_sent("unblock", "{\"mac\": \"02:00:5e:00:53:0a\"}");
 	assert_string_equal(out, "unblocked 02:00:5e:00:53:0a\n");
+	assert_int_equal(run("client", "show", "02:00:5E:00:53:0a"), 0);
+	assert_sent("client", "{\"mac\": \"02:00:5e:00:53:0a\"}");
 	assert_int_equal(run("client", "02:00:5E:00:53:0a"), 0);
 	assert_sent("client", "{\"mac\": \"02:00:5e:00:53:0a\"}");
 	assert_non_null(strstr(out, "client     02:00:5e:00:53:0a (id 7)\n"));
