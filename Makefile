@@ -46,7 +46,14 @@ wicket-nl_PKGS     := libmnl
 # wicket-ka: keepalives made by hand (good, forged, replayed) for the daemon tests.
 wicket-ka_SRCS     := tests/tools/wicket-ka.c daemon/keepalive_proto.c
 wicket-ka_PKGS     := libcrypto
-PROGRAMS := wicketd wicketctl wicket-helper wicket-nl wicket-ka
+# store-fill: a store with N active sessions, for bench/daemon-scale.sh.
+store-fill_SRCS    := bench/tools/store-fill.c daemon/store.c daemon/log.c
+store-fill_PKGS    := sqlite3
+# keepalive-rate: the daemon's keepalive server on the host, for make bench.
+keepalive-rate_SRCS := bench/tools/keepalive-rate.c daemon/keepalive.c daemon/keepalive_proto.c \
+		       daemon/session.c daemon/kernel.c daemon/store.c daemon/config.c daemon/log.c
+keepalive-rate_PKGS := libmnl libevent sqlite3 inih libcrypto
+PROGRAMS := wicketd wicketctl wicket-helper wicket-nl wicket-ka store-fill keepalive-rate
 
 # Unit tests: tests/unit/test_X.c with the sources it exercises.
 test_kernel_SRCS := tests/unit/test_kernel.c daemon/kernel.c daemon/log.c
