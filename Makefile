@@ -26,15 +26,21 @@ pkgcflags = $(if $(1),$(shell pkg-config --cflags $(1)))
 pkglibs   = $(if $(1),$(shell pkg-config --libs $(1)))
 
 # Each program: its sources and the pkg-config packages it links against.
+# The store: its core, billing and the accounting outbox (libcrypto: voucher codes).
+STORE_SRCS         := daemon/store.c daemon/store_billing.c daemon/store_outbox.c
+STORE_PKGS         := sqlite3 libcrypto
 wicketd_SRCS       := daemon/main.c daemon/gateway.c daemon/commands.c daemon/session.c daemon/reconcile.c \
 		      daemon/config.c \
-		      daemon/store.c daemon/firewall.c daemon/neigh.c daemon/control.c daemon/kernel.c daemon/log.c \
-		      daemon/keepalive.c daemon/keepalive_proto.c daemon/workers.c
-wicketd_PKGS       := libmnl libevent jansson inih sqlite3 libnftables libnl-3.0 libnl-route-3.0 libcrypto
+		      $(STORE_SRCS) daemon/firewall.c daemon/neigh.c daemon/control.c daemon/kernel.c daemon/log.c \
+		      daemon/keepalive.c daemon/keepalive_proto.c daemon/workers.c \
+		      daemon/billing.c daemon/approve_remote.c daemon/accounting.c daemon/commands_billing.c \
+		      daemon/radius.c
+wicketd_PKGS       := libmnl libevent jansson inih libnftables libnl-3.0 libnl-route-3.0 radcli $(STORE_PKGS)
 # wicketctl without its main() (ctl_main.c), for test_wicketctl too.
 wicketctl_LIB      := daemon/wicketctl.c daemon/ctl_util.c daemon/ctl_table.c daemon/ctl_clients.c \
 		      daemon/ctl_ports.c daemon/ctl_sessions.c daemon/ctl_version.c daemon/control.c \
-		      daemon/kernel.c daemon/log.c
+		      daemon/ctl_units.c daemon/ctl_csv.c daemon/ctl_plans.c daemon/ctl_vouchers.c \
+		      daemon/ctl_guests.c daemon/ctl_pending.c daemon/ctl_report.c daemon/kernel.c daemon/log.c
 wicketctl_SRCS     := daemon/ctl_main.c $(wicketctl_LIB)
 wicketctl_PKGS     := libmnl jansson libevent
 wicket-helper_SRCS := client/helper.c
@@ -47,12 +53,12 @@ wicket-nl_PKGS     := libmnl
 wicket-ka_SRCS     := tests/tools/wicket-ka.c daemon/keepalive_proto.c
 wicket-ka_PKGS     := libcrypto
 # store-fill: a store with N active sessions, for bench/daemon-scale.sh.
-store-fill_SRCS    := bench/tools/store-fill.c daemon/store.c daemon/log.c
-store-fill_PKGS    := sqlite3
+store-fill_SRCS    := bench/tools/store-fill.c $(STORE_SRCS) daemon/log.c
+store-fill_PKGS    := $(STORE_PKGS)
 # keepalive-rate: the daemon's keepalive server on the host, for make bench.
 keepalive-rate_SRCS := bench/tools/keepalive-rate.c daemon/keepalive.c daemon/keepalive_proto.c \
-		       daemon/session.c daemon/kernel.c daemon/store.c daemon/config.c daemon/log.c
-keepalive-rate_PKGS := libmnl libevent sqlite3 inih libcrypto
+		       daemon/session.c daemon/kernel.c $(STORE_SRCS) daemon/config.c daemon/log.c
+keepalive-rate_PKGS := libmnl libevent inih $(STORE_PKGS)
 PROGRAMS := wicketd wicketctl wicket-helper wicket-nl wicket-ka store-fill keepalive-rate
 
 # Unit tests: tests/unit/test_X.c with the sources it exercises.
@@ -66,8 +72,11 @@ UNIT_TESTS := test_kernel test_kernel_msgs test_wicket_nl
 # The daemon's parts, each with its own test, as they land.
 test_config_SRCS := tests/unit/test_config.c daemon/config.c daemon/log.c
 test_config_PKGS := inih cmocka
-test_store_SRCS := tests/unit/test_store.c daemon/store.c daemon/log.c
-test_store_PKGS := sqlite3 cmocka
+test_store_SRCS := tests/unit/test_store.c tests/unit/store_fixture.c $(STORE_SRCS) daemon/log.c
+test_store_PKGS := $(STORE_PKGS) cmocka
+test_store_billing_SRCS := tests/unit/test_store_billing.c tests/unit/store_fixture.c $(STORE_SRCS) daemon/log.c
+test_store_billing_PKGS := $(STORE_PKGS) cmocka
+UNIT_TESTS += test_store_billing
 test_keepalive_SRCS := tests/unit/test_keepalive.c daemon/keepalive_proto.c
 test_keepalive_PKGS := libcrypto cmocka
 test_firewall_SRCS := tests/unit/test_firewall.c daemon/firewall.c
@@ -85,6 +94,10 @@ UNIT_TESTS += test_neigh
 test_workers_SRCS := tests/unit/test_workers.c daemon/workers.c
 test_workers_PKGS := libevent cmocka
 UNIT_TESTS += test_workers
+# Against a real FreeRADIUS that the test starts (tests/radius/).
+test_radius_SRCS := tests/unit/test_radius.c daemon/radius.c
+test_radius_PKGS := radcli libcrypto sqlite3 cmocka
+UNIT_TESTS += test_radius
 UNIT_TESTS += $(foreach t,test_config test_store test_keepalive,$(if $(wildcard tests/unit/$(t).c),$(t)))
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))

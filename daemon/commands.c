@@ -13,6 +13,7 @@
 #include "keepalive.h"
 #include "session.h"
 #include "store.h"
+#include "store_billing.h"
 #include "uapi/wicket.h"
 
 struct client_counts {
@@ -300,24 +301,37 @@ static int named_client(struct gateway *gw, const json_t *args, struct session_c
 	return session_find(gw, mac, c, err, errlen);
 }
 
+struct session_list {
+	struct store *store;
+	json_t *list;
+};
+
 static int session_row(const struct store_session_row *r, void *arg)
 {
+	const struct session_list *l = arg;
 	const struct store_session *s = &r->session;
+	struct store_session_bill bill = { 0 };
+	struct store_plan plan = { 0 };
 
+	store_session_bill_get(l->store, s->id, &bill);
+	if (bill.plan_id)
+		store_plan_get(l->store, bill.plan_id, &plan);
 	json_array_append_new(
-		arg, json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:s?, s:I, s:I}", "id", (json_int_t)s->id,
-			       "mac", r->mac, "port", r->port, "state", s->state, "started",
-			       (json_int_t)(s->started_at / 1000), "ended",
-			       s->ended_at ? json_integer((json_int_t)(s->ended_at / 1000)) : json_null(),
-			       "end_reason", s->end_reason[0] ? s->end_reason : NULL, "up_bytes",
-			       (json_int_t)s->up_bytes, "down_bytes", (json_int_t)s->down_bytes));
+		l->list, json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:s?, s:I, s:I, s:s?, s:I, s:s?}", "id",
+				   (json_int_t)s->id, "mac", r->mac, "port", r->port, "state", s->state,
+				   "started", (json_int_t)(s->started_at / 1000), "ended",
+				   s->ended_at ? json_integer((json_int_t)(s->ended_at / 1000)) : json_null(),
+				   "end_reason", s->end_reason[0] ? s->end_reason : NULL, "up_bytes",
+				   (json_int_t)s->up_bytes, "down_bytes", (json_int_t)s->down_bytes, "plan",
+				   plan.name[0] ? plan.name : NULL, "charge", (json_int_t)bill.charge,
+				   "currency", bill.currency[0] ? bill.currency : NULL));
 	return 0;
 }
 
 struct client_sessions {
 	const char *mac;
 	const char *port;
-	json_t *list;
+	struct session_list sessions;
 };
 
 static int client_session_row(const struct store_session_row *r, void *arg)
@@ -325,7 +339,7 @@ static int client_session_row(const struct store_session_row *r, void *arg)
 	struct client_sessions *cs = arg;
 
 	if (strcmp(r->mac, cs->mac) == 0 && strcmp(r->port, cs->port) == 0)
-		session_row(r, cs->list);
+		session_row(r, &cs->sessions);
 	return 0;
 }
 
@@ -346,14 +360,16 @@ static json_t *cmd_client(const json_t *args, const struct control_peer *peer, v
 	list_client(&c.kernel, &l);
 	one = json_incref(json_array_get(l.list, 0));
 	json_decref(l.list);
-	cs = (struct client_sessions){ .mac = c.mac, .port = c.port, .list = json_array() };
+	cs = (struct client_sessions){ .mac = c.mac,
+				       .port = c.port,
+				       .sessions = { gw->store, json_array() } };
 	if (store_sessions_list(gw->store, 0, 0, client_session_row, &cs)) {
 		snprintf(err, errlen, "store: %s", store_error(gw->store));
-		json_decref(cs.list);
+		json_decref(cs.sessions.list);
 		json_decref(one);
 		return NULL;
 	}
-	json_object_set_new(one, "sessions", cs.list);
+	json_object_set_new(one, "sessions", cs.sessions.list);
 	return one;
 }
 
@@ -417,6 +433,7 @@ static json_t *cmd_sessions(const json_t *args, const struct control_peer *peer,
 {
 	struct gateway *gw = arg;
 	json_t *since = json_object_get(args, "since"), *list = json_array();
+	struct session_list l = { gw->store, list };
 
 	(void)peer;
 	if (since && (!json_is_integer(since) || json_integer_value(since) < 0)) {
@@ -425,7 +442,7 @@ static json_t *cmd_sessions(const json_t *args, const struct control_peer *peer,
 		return NULL;
 	}
 	if (store_sessions_list(gw->store, json_is_true(json_object_get(args, "active")),
-				since ? json_integer_value(since) * 1000 : 0, session_row, list)) {
+				since ? json_integer_value(since) * 1000 : 0, session_row, &l)) {
 		snprintf(err, errlen, "store: %s", store_error(gw->store));
 		json_decref(list);
 		return NULL;

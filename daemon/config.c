@@ -30,7 +30,20 @@
  * comments is well under 1 MiB. */
 #define CONFIG_FILE_MAX (8 << 20)
 
-enum section { SECT_NONE, SECT_GATEWAY, SECT_KEEPALIVE, SECT_PORT };
+enum section { SECT_NONE, SECT_GATEWAY, SECT_KEEPALIVE, SECT_BILLING, SECT_RADIUS, SECT_PORT, SECT_COUNT };
+
+/* The sections with one instance; [port IFNAME] is handled apart. */
+static const struct {
+	const char *name;
+	bool optional; /* its required keys are required only when it is there */
+} sections[SECT_COUNT] = {
+	[SECT_GATEWAY] = { "gateway", false },
+	[SECT_KEEPALIVE] = { "keepalive", false },
+	[SECT_BILLING] = { "billing", true },
+	[SECT_RADIUS] = { "radius", true },
+};
+
+#define SECTIONS_EXPECTED "expected [gateway], [keepalive], [billing], [radius] or [port IFNAME]"
 
 enum key_id {
 	K_STORE,
@@ -44,6 +57,17 @@ enum key_id {
 	K_SECRET_FILE,
 	K_INTERVAL,
 	K_MISSES,
+	K_PROVISIONAL_AFTER,
+	K_PROVISIONAL_MINUTES,
+	K_PROVISIONAL_BYTES,
+	K_RADIUS_SERVER,
+	K_RADIUS_ACCT_SERVER,
+	K_RADIUS_SECRET_FILE,
+	K_NAS_IDENTIFIER,
+	K_RADIUS_TIMEOUT,
+	K_RADIUS_RETRIES,
+	K_INTERIM,
+	K_RADIUS_DICTIONARY,
 	K_MODE,
 	K_ROOM,
 	K_COUNT
@@ -71,8 +95,7 @@ struct parser {
 	size_t port; /* the current port, an index in cfg->ports */
 	size_t *order; /* indices of cfg->ports, sorted by ifname */
 	size_t ports_size; /* room in cfg->ports and order */
-	unsigned int gateway_line;
-	unsigned int keepalive_line;
+	unsigned int section_line[SECT_COUNT]; /* where each single section began; 0: not there */
 	unsigned int key_line[K_COUNT]; /* where each key of the current section was set */
 	bool failed;
 	unsigned int error_line;
@@ -458,6 +481,126 @@ static int parse_misses(struct parser *p, const struct key *k, const char *v)
 	return parse_range(p, k, v, 1, 100, &p->cfg->keepalive.misses);
 }
 
+/* --- [billing] */
+
+static int parse_provisional_after(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_range(p, k, v, 1, 120, &p->cfg->billing.provisional_after);
+}
+
+static int parse_provisional_minutes(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_range(p, k, v, 1, 240, &p->cfg->billing.provisional_minutes);
+}
+
+static int parse_provisional_bytes(struct parser *p, const struct key *k, const char *v)
+{
+	uint32_t mb;
+
+	/* In MB: a byte count this size is easier to read and write in millions. */
+	if (parse_range(p, k, v, 1, 100000, &mb))
+		return -1;
+	p->cfg->billing.provisional_bytes = (uint64_t)mb * 1000000;
+	return 0;
+}
+
+/* --- [radius] */
+
+/* host, [v6]:port or host:port; host a name or a numeric address. */
+static int parse_server(struct parser *p, const struct key *k, const char *v, char *host, size_t hostlen,
+			uint16_t *port)
+{
+	const char *colon, *h = v, *end;
+	size_t n;
+	uint32_t num = 0;
+
+	if (v[0] == '[') {
+		end = strchr(v, ']');
+		h = v + 1;
+		colon = end && end[1] == ':' ? end + 1 : NULL;
+		if (!end || (end[1] && !colon))
+			goto bad;
+	} else {
+		colon = strchr(v, ':');
+		end = colon ? colon : v + strlen(v);
+		for (const char *c = v; c < end; c++)
+			if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-')
+				goto bad;
+	}
+	n = (size_t)(end - h);
+	if (n == 0 || n >= hostlen || (colon && (!parse_u32(colon + 1, false, &num) || !num || num > 65535)))
+		goto bad;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	if (colon)
+		*port = (uint16_t)num;
+	return 0;
+bad:
+	fail(p, p->line, p->label, k->name,
+	     "expected HOST, HOST:PORT or [IPV6]:PORT (a name or a numeric address), got %s", quote(p, v));
+	return -1;
+}
+
+static int parse_radius_server(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_server(p, k, v, p->cfg->radius.host, sizeof(p->cfg->radius.host), &p->cfg->radius.port);
+}
+
+static int parse_radius_acct_server(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_server(p, k, v, p->cfg->radius.acct_host, sizeof(p->cfg->radius.acct_host),
+			    &p->cfg->radius.acct_port);
+}
+
+static int parse_radius_secret_file(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_path(p, k, v, p->cfg->radius.secret_file, sizeof(p->cfg->radius.secret_file));
+}
+
+static int parse_nas_identifier(struct parser *p, const struct key *k, const char *v)
+{
+	size_t n = strlen(v);
+
+	for (const char *c = v; *c; c++)
+		if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
+			n = 0;
+	if (n == 0 || n >= sizeof(p->cfg->radius.nas_identifier)) {
+		fail(p, p->line, p->label, k->name,
+		     "expected 1 to %zu printable ASCII characters without spaces, got %s",
+		     sizeof(p->cfg->radius.nas_identifier) - 1, quote(p, v));
+		return -1;
+	}
+	memcpy(p->cfg->radius.nas_identifier, v, n + 1);
+	return 0;
+}
+
+static int parse_radius_timeout(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_range(p, k, v, 1, 60, &p->cfg->radius.timeout);
+}
+
+static int parse_radius_retries(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_range(p, k, v, 0, 10, &p->cfg->radius.retries);
+}
+
+static int parse_radius_dictionary(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_path(p, k, v, p->cfg->radius.dictionary, sizeof(p->cfg->radius.dictionary));
+}
+
+static int parse_interim(struct parser *p, const struct key *k, const char *v)
+{
+	if (parse_range(p, k, v, 0, 86400, &p->cfg->radius.interim))
+		return -1;
+	if (p->cfg->radius.interim && p->cfg->radius.interim < 60) {
+		fail(p, p->line, p->label, k->name, "expected 0 (none) or 60 to 86400 seconds, got %s",
+		     quote(p, v));
+		return -1;
+	}
+	return 0;
+}
+
 /* --- [port IFNAME] */
 
 static const char *const mode_names[] = {
@@ -559,6 +702,21 @@ static const struct key keys[K_COUNT] = {
 			    "the absolute path of the file holding the keepalive key", parse_secret_file },
 	[K_INTERVAL] = { SECT_KEEPALIVE, "interval", false, NULL, parse_interval },
 	[K_MISSES] = { SECT_KEEPALIVE, "misses", false, NULL, parse_misses },
+	[K_PROVISIONAL_AFTER] = { SECT_BILLING, "provisional_after", false, NULL, parse_provisional_after },
+	[K_PROVISIONAL_MINUTES] = { SECT_BILLING, "provisional_minutes", false, NULL,
+				    parse_provisional_minutes },
+	[K_PROVISIONAL_BYTES] = { SECT_BILLING, "provisional_mb", false, NULL, parse_provisional_bytes },
+	[K_RADIUS_SERVER] = { SECT_RADIUS, "server", true, "the RADIUS server, HOST or HOST:PORT",
+			      parse_radius_server },
+	[K_RADIUS_ACCT_SERVER] = { SECT_RADIUS, "accounting_server", false, NULL, parse_radius_acct_server },
+	[K_RADIUS_SECRET_FILE] = { SECT_RADIUS, "secret_file", true,
+				   "the absolute path of the file holding the RADIUS shared secret",
+				   parse_radius_secret_file },
+	[K_NAS_IDENTIFIER] = { SECT_RADIUS, "nas_identifier", false, NULL, parse_nas_identifier },
+	[K_RADIUS_TIMEOUT] = { SECT_RADIUS, "timeout", false, NULL, parse_radius_timeout },
+	[K_RADIUS_RETRIES] = { SECT_RADIUS, "retries", false, NULL, parse_radius_retries },
+	[K_INTERIM] = { SECT_RADIUS, "interim", false, NULL, parse_interim },
+	[K_RADIUS_DICTIONARY] = { SECT_RADIUS, "dictionary", false, NULL, parse_radius_dictionary },
 	[K_MODE] = { SECT_PORT, "mode", false, NULL, parse_mode },
 	[K_ROOM] = { SECT_PORT, "room", false, NULL, parse_room },
 };
@@ -598,8 +756,7 @@ static int handler(void *user, const char *section, const char *name, const char
 		return 0;
 	}
 	if (p->section == SECT_NONE) {
-		fail(p, p->line, NULL, name,
-		     "key outside any section; expected it under [gateway], [keepalive] or [port IFNAME]");
+		fail(p, p->line, NULL, name, "key outside any section; " SECTIONS_EXPECTED);
 		return 0;
 	}
 	for (i = 0; i < K_COUNT; i++)
@@ -712,26 +869,24 @@ static int begin_section(struct parser *p, const char *line)
 		end--;
 	n = (size_t)(end - start);
 	if (n >= sizeof(buf)) {
-		fail(p, p->line, NULL, NULL,
-		     "unknown section %s; expected [gateway], [keepalive] or [port IFNAME]", quote(p, line));
+		fail(p, p->line, NULL, NULL, "unknown section %s; " SECTIONS_EXPECTED, quote(p, line));
 		return -1;
 	}
 	memcpy(buf, start, n);
 	buf[n] = '\0';
 	name = buf;
 
-	if (!strcmp(name, "gateway") || !strcmp(name, "keepalive")) {
-		bool gw = name[0] == 'g';
-		unsigned int *first = gw ? &p->gateway_line : &p->keepalive_line;
-
-		if (*first) {
+	for (int sect = 0; sect < SECT_COUNT; sect++) {
+		if (!sections[sect].name || strcmp(name, sections[sect].name))
+			continue;
+		if (p->section_line[sect]) {
 			fail(p, p->line, NULL, NULL, "[%s]: duplicated section, first on line %u", name,
-			     *first);
+			     p->section_line[sect]);
 			return -1;
 		}
-		*first = p->line;
-		p->section = gw ? SECT_GATEWAY : SECT_KEEPALIVE;
-		strcpy(p->label, gw ? "[gateway]" : "[keepalive]");
+		p->section_line[sect] = p->line;
+		p->section = (enum section)sect;
+		snprintf(p->label, sizeof(p->label), "[%s]", sections[sect].name);
 		return 0;
 	}
 	if (!strncmp(name, "port", 4) && (name[4] == '\0' || isspace((unsigned char)name[4]))) {
@@ -740,8 +895,7 @@ static int begin_section(struct parser *p, const char *line)
 			name++;
 		return add_port(p, name);
 	}
-	fail(p, p->line, NULL, NULL, "unknown section %s; expected [gateway], [keepalive] or [port IFNAME]",
-	     quote(p, name));
+	fail(p, p->line, NULL, NULL, "unknown section %s; " SECTIONS_EXPECTED, quote(p, name));
 	return -1;
 }
 
@@ -813,10 +967,11 @@ static void check_required(struct parser *p)
 
 	for (i = 0; i < K_COUNT && !p->failed; i++) {
 		const struct key *k = &keys[i];
-		unsigned int sline = k->section == SECT_GATEWAY ? p->gateway_line : p->keepalive_line;
-		const char *label = k->section == SECT_GATEWAY ? "[gateway]" : "[keepalive]";
+		unsigned int sline = p->section_line[k->section];
+		char label[32];
 
-		if (!k->required || p->key_line[i])
+		snprintf(label, sizeof(label), "[%s]", sections[k->section].name);
+		if (!k->required || p->key_line[i] || (sections[k->section].optional && !sline))
 			continue;
 		if (sline)
 			fail(p, sline, label, k->name, "required key is missing; expected %s", k->expect);
@@ -840,6 +995,15 @@ static void set_defaults(struct wicket_config *cfg)
 	cfg->keepalive.port = 4444;
 	cfg->keepalive.interval = 30;
 	cfg->keepalive.misses = 3;
+	cfg->billing.provisional_after = 5;
+	cfg->billing.provisional_minutes = 10;
+	cfg->billing.provisional_bytes = 50 * 1000000ULL;
+	cfg->radius.port = 1812;
+	cfg->radius.acct_port = 1813;
+	cfg->radius.timeout = 3;
+	cfg->radius.retries = 2;
+	cfg->radius.interim = 300;
+	strcpy(cfg->radius.dictionary, "/usr/share/wicket/radius/dictionary.radcli");
 }
 
 static int parse(const char *text, size_t len, const char *name, struct wicket_config **out, char *err,

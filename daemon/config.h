@@ -37,6 +37,45 @@
  *   misses = 3
  *       Missed keepalives after which the session ends, 1-100. Default 3.
  *
+ *   [billing]
+ *       Optional; the defaults below apply without it.
+ *   provisional_after = 5
+ *       Seconds a remote approver (RADIUS) may take before the guest gets
+ *       a temporary approval, 1-120. Default 5.
+ *   provisional_minutes = 10
+ *       How long a temporary approval lasts at most, 1-240 minutes.
+ *       Default 10.
+ *   provisional_mb = 50
+ *       Megabytes (10^6 bytes, both ways) a temporary approval allows,
+ *       1-100000. Default 50.
+ *
+ *   [radius]
+ *       Optional: the remote approver (Access-Request) and the network
+ *       management system (accounting). Without it the remote payment
+ *       method is refused and accounting records wait in the store.
+ *   server = radius.example.net:1812
+ *       HOST, HOST:PORT or [IPV6]:PORT of the RADIUS server. Required in
+ *       [radius]. Port default 1812.
+ *   accounting_server = radius.example.net:1813
+ *       Where accounting goes. Default: server's host, port 1813.
+ *   secret_file = /etc/wicket/radius.secret
+ *       File holding the shared secret. Absolute path. Required in
+ *       [radius]; the daemon reads it.
+ *   nas_identifier = lobby-gw
+ *       NAS-Identifier of this gateway: 1 to 63 printable ASCII characters
+ *       without spaces; tells this gateway's records from those of the
+ *       others reporting to the same server. Default: the host name.
+ *   timeout = 3
+ *       Seconds to wait for an answer, 1-60. Default 3.
+ *   retries = 2
+ *       Retransmissions after the first try, 0-10. Default 2.
+ *   interim = 300
+ *       Seconds between Interim-Updates of a session, 0 (none) or
+ *       60-86400. Default 300.
+ *   dictionary = /usr/share/wicket/radius/dictionary.radcli
+ *       The radcli dictionary with wicket's vendor attributes (shipped in
+ *       packaging/radius/). Absolute path. Default as shown.
+ *
  *   [port lan.101]
  *       One section per access port, 1 to 4096 of them. The name after
  *       "port" is the interface name: 1 to 15 printable ASCII characters,
@@ -110,6 +149,21 @@ struct wicket_config {
 		unsigned int interval; /* seconds */
 		unsigned int misses;
 	} keepalive;
+	struct {
+		unsigned int provisional_after; /* seconds */
+		unsigned int provisional_minutes;
+		uint64_t provisional_bytes;
+	} billing;
+	struct {
+		char host[256]; /* "" when there is no [radius] */
+		uint16_t port;
+		char acct_host[256]; /* "": host's */
+		uint16_t acct_port;
+		char secret_file[CONFIG_PATH_MAX];
+		char nas_identifier[64]; /* "": the host name */
+		unsigned int timeout, retries, interim; /* seconds, tries, seconds (0: none) */
+		char dictionary[CONFIG_PATH_MAX];
+	} radius;
 	/* The access ports, sorted by ifname (strcmp), names unique. */
 	struct wicket_config_port *ports;
 	size_t nports;

@@ -22,7 +22,7 @@
 #include <sys/types.h>
 
 #define CONTROL_PROTOCOL 1
-#define CONTROL_MAX_REQUEST 65536
+#define CONTROL_MAX_REQUEST (4 << 20) /* a guest list of ~50000 rooms */
 
 struct event_base;
 struct control;

@@ -51,6 +51,14 @@ int ctl_port(struct ctl *ctl, int argc, char **argv);
 int ctl_sessions(struct ctl *ctl, int argc, char **argv);
 int ctl_events(struct ctl *ctl, int argc, char **argv);
 int ctl_version(struct ctl *ctl, int argc, char **argv);
+int ctl_plans(struct ctl *ctl, int argc, char **argv);
+int ctl_plan(struct ctl *ctl, int argc, char **argv);
+int ctl_vouchers(struct ctl *ctl, int argc, char **argv);
+int ctl_guests(struct ctl *ctl, int argc, char **argv);
+int ctl_pending(struct ctl *ctl, int argc, char **argv);
+int ctl_approve(struct ctl *ctl, int argc, char **argv);
+int ctl_reject(struct ctl *ctl, int argc, char **argv);
+int ctl_report(struct ctl *ctl, int argc, char **argv);
 
 /*
  * Options of a subcommand: its own, then CTL_COMMON_OPTS, then { 0 }.
@@ -85,6 +93,23 @@ int ctl_parse_mac(const char *s, char out[18]);
 int ctl_parse_time(const char *s, time_t *out);
 int ctl_parse_int(const char *s, long long min, long long max, long long *out);
 int ctl_parse_ifname(const char *s);
+/* The end of a range: like ctl_parse_time(), but a date alone means the end of that day. */
+int ctl_parse_time_end(const char *s, time_t *out);
+/*
+ * Text of 1 to max bytes of UTF-8 without control characters (names,
+ * rooms, reasons): 0, -EILSEQ when it is not UTF-8, else -EINVAL.
+ */
+int ctl_parse_text(const char *s, size_t max);
+#define CTL_ROOM_MAX 63 /* bytes of a room name, as the store keeps it */
+#define CTL_NAME_MAX 64 /* bytes of a plan's name, a surname, a folio */
+
+/*
+ * Choose a verb (argv[1], or any unambiguous prefix of it) from verbs,
+ * a NULL-terminated list: its index, or CTL_OPT_HELP_SHOWN after
+ * --help, or CTL_OPT_BAD after the usage error (what names what the verb
+ * acts on: "plan"). For those two, return ctl_opt_exit().
+ */
+int ctl_verb(struct ctl *ctl, int argc, char **argv, const char *const *verbs, const char *what);
 
 /*
  * One request to wicketd (args is stolen). CTL_OK with *result (a new
@@ -114,5 +139,42 @@ const char *ctl_fmt_bytes(char buf[CTL_FMT_LEN], const json_t *v);
 const char *ctl_fmt_duration(char buf[CTL_FMT_LEN], const json_t *v);
 const char *ctl_fmt_time(char buf[CTL_FMT_LEN], const json_t *v);
 const char *ctl_fmt_int(char buf[CTL_FMT_LEN], const json_t *v);
+/* How long ago unix time v was: "just now", "3 min ago", "2 h 05 min ago", "3 days ago". */
+const char *ctl_fmt_age(char buf[CTL_FMT_LEN], const json_t *v, time_t now);
+/* A session's "charge" and "currency" as "4.50 EUR"; "-" when it has none. */
+const char *ctl_fmt_charge(char buf[CTL_FMT_LEN], const json_t *session);
+/* Whether any of the sessions has a "charge" (a wicketd that bills): show the CHARGE column. */
+int ctl_any_charge(const json_t *sessions);
+
+/*
+ * Units (ctl_units.c): amounts of money, durations and sizes as staff
+ * type them and read them. Parsers return 0, -EINVAL for what is not one,
+ * -ERANGE for too large, and -EDOM for an amount with more decimals than
+ * its currency has. No floating point touches money.
+ */
+/* An ISO 4217 code: three letters, any case (made upper case in out). */
+int ctl_parse_currency(const char *s, char out[4]);
+/* The currency's decimals (ISO 4217 minor unit): 2 unless it is one of the few with 0 or 3. */
+int ctl_currency_exponent(const char *currency);
+/* At most 10^9 - 1 major units: far beyond any price, far below overflow. */
+#define CTL_MONEY_MAX_MAJOR 999999999LL
+/* "4.50", "4", "0.5" in major units to minor units of currency. */
+int ctl_parse_money(const char *s, const char *currency, long long *minor);
+/* 450 EUR as "4.50", 1500 KWD as "1.500", 500 JPY as "500". */
+const char *ctl_fmt_amount(char buf[CTL_FMT_LEN], long long minor, const char *currency);
+/* "4.50 EUR" (without a currency: "4.50"); "-" when amount is not an integer. */
+const char *ctl_fmt_money(char buf[CTL_FMT_LEN], const json_t *amount, const char *currency);
+/* Up to ten years. */
+#define CTL_DURATION_MAX (3660LL * 86400)
+/* "45s", "90m", "24h", "2d", "1h30m" (units in that order, each once), or "0": seconds. */
+int ctl_parse_duration(const char *s, long long *secs);
+/* Seconds as they would be typed: "45s", "15m", "1h30m", "24h", "3d12h"; days from two of them. */
+const char *ctl_fmt_duration_arg(char buf[CTL_FMT_LEN], long long secs);
+/* Up to 1000 TB. */
+#define CTL_SIZE_MAX 1000000000000000LL
+/* "500MB", "1.5GB", "1 GiB" (B, KB..TB decimal, KiB..TiB binary, any case), or "0": bytes. */
+int ctl_parse_size(const char *s, long long *bytes);
+/* "1.0 GB", "500.0 MB", "1.5 GiB" (binary units for what is a whole number of KiB, not of kB). */
+const char *ctl_fmt_size(char buf[CTL_FMT_LEN], long long bytes);
 
 #endif

@@ -150,12 +150,14 @@ int ctl_clients(struct ctl *ctl, int argc, char **argv)
 /* The sessions of one client, under its details. */
 static int print_client_sessions(struct ctl *ctl, const json_t *sessions)
 {
+	/* CHARGE last: only when wicketd bills sessions (it sends "charge"). */
 	static const struct table_col cols[] = {
-		{ "SESSION", 1 }, { "PORT", 0 },   { "STATE", 0 }, { "STARTED", 0 },
-		{ "ENDED", 0 },   { "REASON", 0 }, { "UP", 1 },    { "DOWN", 1 },
+		{ "SESSION", 1 }, { "PORT", 0 }, { "STATE", 0 }, { "STARTED", 0 }, { "ENDED", 0 },
+		{ "REASON", 0 },  { "UP", 1 },   { "DOWN", 1 },  { "CHARGE", 1 },
 	};
-	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
-	char b[5][CTL_FMT_LEN];
+	int charged = ctl_any_charge(sessions);
+	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]) - !charged);
+	char b[6][CTL_FMT_LEN];
 	json_t *s;
 	size_t i;
 
@@ -169,6 +171,8 @@ static int print_client_sessions(struct ctl *ctl, const json_t *sessions)
 		table_cell(t, "%s", ctl_str(s, "end_reason"));
 		table_cell(t, "%s", ctl_fmt_bytes(b[3], json_object_get(s, "up_bytes")));
 		table_cell(t, "%s", ctl_fmt_bytes(b[4], json_object_get(s, "down_bytes")));
+		if (charged)
+			table_cell(t, "%s", ctl_fmt_charge(b[5], s));
 	}
 	return ctl_print_table(ctl, t);
 }

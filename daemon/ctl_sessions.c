@@ -10,16 +10,17 @@ int ctl_sessions(struct ctl *ctl, int argc, char **argv)
 		CTL_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	/* CHARGE last: only when wicketd bills sessions (it sends "charge"). */
 	static const struct table_col cols[] = {
 		{ "ID", 1 },    { "MAC", 0 },    { "PORT", 0 }, { "STATE", 0 }, { "STARTED", 0 },
-		{ "ENDED", 0 }, { "REASON", 0 }, { "UP", 1 },   { "DOWN", 1 },
+		{ "ENDED", 0 }, { "REASON", 0 }, { "UP", 1 },   { "DOWN", 1 },  { "CHARGE", 1 },
 	};
-	char b[5][CTL_FMT_LEN];
+	char b[6][CTL_FMT_LEN];
 	json_t *args, *r, *s;
 	struct table *t;
 	time_t since;
 	size_t i;
-	int c, ret;
+	int c, ret, charged;
 
 	args = json_object();
 	while ((c = ctl_getopt(ctl, argc, argv, opts)) > 0) {
@@ -45,7 +46,8 @@ int ctl_sessions(struct ctl *ctl, int argc, char **argv)
 	}
 	if (!ctl_request(ctl, "sessions", args, JSON_ARRAY, &r, &ret))
 		return ret;
-	t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
+	charged = ctl_any_charge(r);
+	t = table_new(cols, sizeof(cols) / sizeof(cols[0]) - !charged);
 	json_array_foreach(r, i, s)
 	{
 		table_cell(t, "%s", ctl_fmt_int(b[0], json_object_get(s, "id")));
@@ -57,6 +59,8 @@ int ctl_sessions(struct ctl *ctl, int argc, char **argv)
 		table_cell(t, "%s", ctl_str(s, "end_reason"));
 		table_cell(t, "%s", ctl_fmt_bytes(b[3], json_object_get(s, "up_bytes")));
 		table_cell(t, "%s", ctl_fmt_bytes(b[4], json_object_get(s, "down_bytes")));
+		if (charged)
+			table_cell(t, "%s", ctl_fmt_charge(b[5], s));
 	}
 	ret = ctl_print_table(ctl, t);
 	json_decref(r);

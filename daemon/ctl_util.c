@@ -203,6 +203,109 @@ int ctl_parse_ifname(const char *s)
 	return 0;
 }
 
+/* A date alone (YYYY-MM-DD) ends at the next midnight: the start of the day after, DST and all. */
+int ctl_parse_time_end(const char *s, time_t *out)
+{
+	struct tm tm;
+	time_t t;
+
+	if (ctl_parse_time(s, &t))
+		return -EINVAL;
+	if (strlen(s) == 10 && s[4] == '-') {
+		if (!localtime_r(&t, &tm))
+			return -EINVAL;
+		tm.tm_mday++;
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		if (t == (time_t)-1)
+			return -EINVAL;
+	}
+	*out = t;
+	return 0;
+}
+
+/* The length of the UTF-8 sequence at s (1 to 4), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned int c;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates, beyond Unicode. */
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	/* C1 control characters. */
+	if (c >= 0x80 && c <= 0x9f)
+		return 0;
+	return n;
+}
+
+int ctl_parse_text(const char *s, size_t max)
+{
+	size_t len = strlen(s), n;
+
+	if (len == 0 || len > max)
+		return -EINVAL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p += n) {
+		if (*p < 0x20 || *p == 0x7f)
+			return -EINVAL;
+		n = utf8_len(p);
+		if (!n)
+			return -EILSEQ;
+	}
+	return 0;
+}
+
+int ctl_verb(struct ctl *ctl, int argc, char **argv, const char *const *verbs, const char *what)
+{
+	char list[128] = "";
+	size_t n = argc < 2 ? 0 : strlen(argv[1]), len = 0;
+	int found = -1, matches = 0;
+
+	for (int i = 0; verbs[i]; i++) {
+		len += (size_t)snprintf(list + len, len < sizeof(list) ? sizeof(list) - len : 0, "%s%s",
+					i ? ", " : "", verbs[i]);
+		if (len >= sizeof(list))
+			len = sizeof(list) - 1;
+		if (n && !strcmp(argv[1], verbs[i])) {
+			found = i;
+			matches = 1;
+			n = 0; /* an exact name: no more prefix matching */
+		} else if (n && !strncmp(argv[1], verbs[i], n)) {
+			found = i;
+			matches++;
+		}
+	}
+	if (argc >= 2 && !strcmp(argv[1], "--help")) {
+		fprintf(ctl->out, "usage: wicketctl %s\n", ctl->synopsis);
+		return CTL_OPT_HELP_SHOWN;
+	}
+	if (argc < 2 || argv[1][0] == '-')
+		ctl_usage_error(ctl, "what to do with the %s? (%s)", what, list);
+	else if (matches == 1)
+		return found;
+	else if (matches == 0)
+		ctl_usage_error(ctl, "unknown verb '%s' (%s)", argv[1], list);
+	else
+		ctl_usage_error(ctl, "'%s' is ambiguous (%s)", argv[1], list);
+	return CTL_OPT_BAD;
+}
+
 /* --- the request */
 
 int ctl_call(struct ctl *ctl, const char *cmd, json_t *args, json_t **result)
@@ -333,6 +436,46 @@ const char *ctl_fmt_duration(char buf[CTL_FMT_LEN], const json_t *v)
 	else
 		snprintf(buf, CTL_FMT_LEN, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
 	return buf;
+}
+
+const char *ctl_fmt_age(char buf[CTL_FMT_LEN], const json_t *v, time_t now)
+{
+	long long age;
+
+	if (!json_is_integer(v))
+		return "-";
+	age = (long long)now - (long long)json_integer_value(v);
+	if (age < 60)
+		return "just now";
+	if (age < 3600)
+		snprintf(buf, CTL_FMT_LEN, "%lld min ago", age / 60);
+	else if (age < 86400)
+		snprintf(buf, CTL_FMT_LEN, "%lld h %02lld min ago", age / 3600, age % 3600 / 60);
+	else
+		snprintf(buf, CTL_FMT_LEN, "%lld day%s ago", age / 86400, age < 2 * 86400 ? "" : "s");
+	return buf;
+}
+
+const char *ctl_fmt_charge(char buf[CTL_FMT_LEN], const json_t *session)
+{
+	const char *currency = json_string_value(json_object_get(session, "currency"));
+
+	if (!currency)
+		return "-";
+	return ctl_fmt_money(buf, json_object_get(session, "charge"), currency);
+}
+
+int ctl_any_charge(const json_t *sessions)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(sessions, i, s)
+	{
+		if (json_object_get(s, "charge"))
+			return 1;
+	}
+	return 0;
 }
 
 /* Unix seconds as local YYYY-MM-DD HH:MM; "-" for null. */

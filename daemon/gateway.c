@@ -4,12 +4,16 @@
 #include "gateway.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "radius.h"
 #include "store.h"
 
 struct firewall_params gateway_firewall_params(const struct wicket_config *cfg)
@@ -120,5 +124,40 @@ int gateway_apply(struct gateway *gw, const struct wicket_config *cfg, char *err
 	}
 	if (ret)
 		snprintf(err, errlen, "removing old access ports: %s", kernel_error(gw->kernel));
+	return ret;
+}
+
+int gateway_radius_open(struct gateway *gw, char *err, size_t errlen)
+{
+	const struct wicket_config *cfg = gw->config;
+	struct radius_params p = { 0 };
+	char secret[RADIUS_SECRET_MAX + 3], host[64] = "";
+	ssize_t n;
+	int fd, ret;
+
+	if (!cfg->radius.host[0])
+		return 0;
+	fd = open(cfg->radius.secret_file, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, secret, sizeof(secret));
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0) {
+		snprintf(err, errlen, "RADIUS secret %s: %s", cfg->radius.secret_file,
+			 n == 0 ? "empty" : strerror(errno));
+		return n == 0 ? -EINVAL : -errno;
+	}
+	gethostname(host, sizeof(host) - 1);
+	p.auth_host = cfg->radius.host;
+	p.auth_port = cfg->radius.port;
+	p.acct_host = cfg->radius.acct_host[0] ? cfg->radius.acct_host : cfg->radius.host;
+	p.acct_port = cfg->radius.acct_port;
+	p.secret = secret;
+	p.secret_len = (size_t)n;
+	p.nas_identifier = cfg->radius.nas_identifier[0] ? cfg->radius.nas_identifier : host;
+	p.timeout_ms = cfg->radius.timeout * 1000;
+	p.retries = cfg->radius.retries;
+	p.dictionary = cfg->radius.dictionary;
+	ret = radius_open(&p, &gw->radius, err, errlen);
+	OPENSSL_cleanse(secret, sizeof(secret));
 	return ret;
 }

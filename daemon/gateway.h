@@ -16,6 +16,9 @@
 struct control;
 struct keepalive_server;
 struct workers;
+struct billing;
+struct accounting;
+struct radius;
 struct event_base;
 struct kernel_events;
 struct neigh_watch;
@@ -34,6 +37,9 @@ struct gateway {
 	struct control *control;
 	struct keepalive_server *keepalive;
 	struct workers *workers; /* blocking work (RADIUS, payments) off the loop */
+	struct billing *billing;
+	struct accounting *accounting;
+	struct radius *radius; /* NULL without [radius] */
 	time_t started;
 };
 
@@ -55,7 +61,14 @@ int gateway_apply(struct gateway *gw, const struct wicket_config *cfg, char *err
 int gateway_port_apply(struct gateway *gw, const struct wicket_config_port *port, unsigned int ifindex,
 		       char *err, size_t errlen);
 
-/* The control commands of the gateway (commands.c). */
+/*
+ * The RADIUS client of [radius] (secret read from its file), or none
+ * without that section. 0 or -errno with err saying what to do.
+ */
+int gateway_radius_open(struct gateway *gw, char *err, size_t errlen);
+
+/* The control commands of the gateway (commands.c), and of billing (commands_billing.c). */
 int commands_register(struct gateway *gw);
+int commands_billing_register(struct gateway *gw);
 
 #endif

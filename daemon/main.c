@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "accounting.h"
+#include "billing.h"
 #include "config.h"
 #include "control.h"
 #include "firewall.h"
@@ -24,6 +26,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "neigh.h"
+#include "radius.h"
 #include "reconcile.h"
 #include "session.h"
 #include "store.h"
@@ -226,6 +229,9 @@ static void gateway_close(struct gateway *gw)
 {
 	/* First: the jobs' done() callbacks run here and may still use everything below. */
 	workers_close(gw->workers);
+	accounting_close(gw->accounting);
+	billing_close(gw->billing);
+	radius_close(gw->radius);
 	control_close(gw->control);
 	keepalive_close(gw->keepalive);
 	neigh_watch_close(gw->neigh);
@@ -307,7 +313,21 @@ static int gateway_open(struct gateway *gw)
 		log_err("control socket %s: %s", gw->config->gateway.control_socket, strerror(-ret));
 		return ret;
 	}
-	return commands_register(gw);
+	ret = gateway_radius_open(gw, err, sizeof(err));
+	if (!ret)
+		ret = billing_open(gw, &gw->billing, err, sizeof(err));
+	if (!ret)
+		ret = accounting_open(gw, &gw->accounting, err, sizeof(err));
+	if (ret) {
+		log_err("%s", err);
+		return ret;
+	}
+	ret = commands_register(gw);
+	if (!ret)
+		ret = commands_billing_register(gw);
+	if (!ret)
+		billing_resume(gw->billing);
+	return ret;
 }
 
 int main(int argc, char **argv)

@@ -18,6 +18,8 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "store_internal.h"
+#include "store_outbox.h"
 
 /* PRAGMA application_id of a wicket store: "WICK". */
 #define STORE_APPLICATION_ID 1464419147
@@ -119,6 +121,124 @@ static const char migration_2[] =
 	"PRAGMA user_version = 2;\n";
 
 /*
+ * Schema, version 3: billing. Plans (the billing options), where they are
+ * offered, vouchers and the property's guest list (the local approvers'
+ * truth), every billing request with its outcome, the charge of each
+ * session, and the outbox of accounting records for the network
+ * management system. Amounts are integers in minor units of the currency
+ * (cents); currencies are ISO 4217 codes ("EUR").
+ */
+static const char migration_3[] =
+	/* The billing options guests choose from. */
+	"CREATE TABLE plans (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL UNIQUE,        -- shown to guests and staff: 1 to 64 bytes\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('time', 'data', 'time+data', 'until-checkout', 'free')),\n"
+	"  price INTEGER NOT NULL CHECK (price >= 0), -- fixed part, minor units\n"
+	"  currency TEXT NOT NULL CHECK (length(currency) = 3), -- ISO 4217\n"
+	"  per_minute INTEGER NOT NULL DEFAULT 0 CHECK (per_minute >= 0), -- metered: per started minute\n"
+	"  per_mb INTEGER NOT NULL DEFAULT 0 CHECK (per_mb >= 0), -- metered: per started MB (10^6 bytes, "
+	"both ways)\n"
+	"  duration_s INTEGER CHECK (duration_s > 0), -- how long a session lasts; NULL: no limit\n"
+	"  bytes INTEGER CHECK (bytes > 0),  -- bytes allowed both ways; NULL: no limit\n"
+	"  idle_timeout_s INTEGER CHECK (idle_timeout_s > 0), -- ends after this long without traffic; NULL: "
+	"never\n"
+	"  keepalive_s INTEGER CHECK (keepalive_s > 0), -- the helper's keepalive interval; NULL: the "
+	"config's\n"
+	"  methods TEXT NOT NULL,            -- the ways to pay, comma-separated, sorted: "
+	"free,remote,room,staff,voucher\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  retired_at INTEGER                -- no longer offered (kept for the sessions that used it); "
+	"NULL: offered\n"
+	") STRICT;\n"
+	/* Where a plan is offered: on a port, in a room, or (neither) everywhere. No row: nowhere. */
+	"CREATE TABLE plan_offers (\n"
+	"  plan_id INTEGER NOT NULL REFERENCES plans (id),\n"
+	"  port TEXT,                        -- an access port's interface name\n"
+	"  room TEXT,                        -- a room label (of any port)\n"
+	"  CHECK (port IS NULL OR room IS NULL)\n"
+	") STRICT;\n"
+	"CREATE UNIQUE INDEX plan_offers_unique ON plan_offers (plan_id, ifnull(port, ''), ifnull(room, "
+	"''));\n"
+	/* Voucher codes for the front desk. */
+	"CREATE TABLE vouchers (\n"
+	"  code TEXT PRIMARY KEY,            -- what the guest types, upper case, no separators\n"
+	"  plan_id INTEGER NOT NULL REFERENCES plans (id),\n"
+	"  devices INTEGER NOT NULL CHECK (devices >= 1), -- how many clients may use it\n"
+	"  batch TEXT NOT NULL,              -- the `vouchers create` that made it\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  revoked_at INTEGER                -- no longer valid; NULL: valid\n"
+	") STRICT;\n"
+	"CREATE TABLE voucher_uses (\n"
+	"  code TEXT NOT NULL REFERENCES vouchers (code),\n"
+	"  client_id INTEGER NOT NULL REFERENCES clients (id),\n"
+	"  session_id INTEGER NOT NULL REFERENCES sessions (id), -- the first session it paid for\n"
+	"  at INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (code, client_id)\n"
+	") STRICT;\n"
+	/* The property's guest list, for room charges (wicketctl guests import). */
+	"CREATE TABLE guests (\n"
+	"  room TEXT NOT NULL,\n"
+	"  surname TEXT NOT NULL,            -- as imported\n"
+	"  surname_key TEXT NOT NULL,        -- folded for matching: lower case ASCII, no spaces, hyphens or "
+	"apostrophes\n"
+	"  arrival INTEGER,                  -- stay from (unix ms); NULL: open\n"
+	"  departure INTEGER,                -- stay until; NULL: open\n"
+	"  folio TEXT,                       -- the property system's account, posted with charges\n"
+	"  imported_at INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (room, surname_key)\n"
+	") STRICT;\n"
+	/* Every billing preference a session sent, and what became of it. */
+	"CREATE TABLE billing_requests (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  session_id INTEGER NOT NULL REFERENCES sessions (id),\n"
+	"  plan_id INTEGER NOT NULL REFERENCES plans (id),\n"
+	"  method TEXT NOT NULL CHECK (method IN ('free', 'remote', 'room', 'staff', 'voucher')),\n"
+	"  detail TEXT,                      -- what identifies the payment for staff: a voucher code, room "
+	"and surname,\n"
+	"                                    -- a masked card; never a secret\n"
+	"  room TEXT,                        -- the room charged (method room)\n"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'provisional', 'approved', 'rejected')),\n"
+	"  reason TEXT,                      -- why it was rejected, for the guest\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  decided_at INTEGER,               -- approved or rejected; NULL: not yet\n"
+	"  decided_by TEXT                   -- the approver: free, voucher, room, radius, timeout, or a "
+	"staff user\n"
+	") STRICT;\n"
+	"CREATE INDEX billing_requests_open ON billing_requests (state) WHERE state IN ('pending', "
+	"'provisional');\n"
+	"CREATE INDEX billing_requests_session ON billing_requests (session_id);\n"
+	/* What a session is billed: its plan, the room charged, the charge so far. */
+	"ALTER TABLE sessions ADD COLUMN plan_id INTEGER REFERENCES plans (id);\n"
+	"ALTER TABLE sessions ADD COLUMN method TEXT;\n"
+	"ALTER TABLE sessions ADD COLUMN room TEXT;\n"
+	"ALTER TABLE sessions ADD COLUMN charge INTEGER NOT NULL DEFAULT 0 CHECK (charge >= 0);\n"
+	"ALTER TABLE sessions ADD COLUMN currency TEXT;\n"
+	"ALTER TABLE sessions ADD COLUMN approved_at INTEGER; -- when its payment was approved: metered time "
+	"counts from here\n"
+	/* Accounting records for the network management system, kept until acknowledged. */
+	"CREATE TABLE outbox (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  session_id INTEGER NOT NULL REFERENCES sessions (id),\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('start', 'interim', 'stop')),\n"
+	"  event_at INTEGER NOT NULL,        -- Event-Timestamp (unix ms); with the session and kind, the "
+	"record's identity\n"
+	"  session_time_s INTEGER NOT NULL,\n"
+	"  up_bytes INTEGER NOT NULL, down_bytes INTEGER NOT NULL,\n"
+	"  up_packets INTEGER NOT NULL, down_packets INTEGER NOT NULL,\n"
+	"  charge INTEGER NOT NULL, currency TEXT,\n"
+	"  terminate_cause TEXT,             -- stop: the session's end reason\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_at INTEGER NOT NULL,         -- not to be sent before\n"
+	"  last_error TEXT,\n"
+	"  acked_at INTEGER                  -- the server acknowledged it; NULL: still to send\n"
+	") STRICT;\n"
+	"CREATE INDEX outbox_unacked ON outbox (next_at) WHERE acked_at IS NULL;\n"
+	/* One Start and one Stop per session; Interim-Updates as many as there are. */
+	"CREATE UNIQUE INDEX outbox_once ON outbox (session_id, kind) WHERE kind != 'interim';\n"
+	"PRAGMA user_version = 3;\n";
+
+/*
  * The migration ladder: migrations[i] takes user_version i to i + 1, and
  * ends by setting user_version itself. Each runs in its own transaction.
  * Add version 2 as a new entry here and bump STORE_SCHEMA_VERSION.
@@ -126,9 +246,15 @@ static const char migration_2[] =
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
+	migration_3,
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
 	       "one migration per schema version");
+
+const char *store_migration_sql(int version)
+{
+	return version >= 1 && version <= STORE_SCHEMA_VERSION ? migrations[version - 1] : NULL;
+}
 
 enum stmt_id {
 	ST_BEGIN,
@@ -262,9 +388,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 			     "ORDER BY id DESC LIMIT ?1",
 };
 
+/* Statements of the other store files (store_sql), prepared on first use. */
+#define STORE_SQL_CACHE 128
+struct cached_sql {
+	const char *sql; /* by address: each is a string constant of its file */
+	sqlite3_stmt *stmt;
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT];
+	struct cached_sql cache[STORE_SQL_CACHE];
+	size_t ncached;
 	char err[512];
 };
 
@@ -280,8 +415,7 @@ static int vfail(char *buf, size_t len, int err, const char *fmt, va_list ap)
 	return err;
 }
 
-static int fail(struct store *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct store *s, int err, const char *fmt, ...)
+int store_fail(struct store *s, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -324,9 +458,9 @@ static int errno_of(sqlite3 *db, int rc)
 }
 
 /* A failed SQLite call: its errno and message. */
-static int db_fail(struct store *s, int rc, const char *what)
+int store_db_fail(struct store *s, int rc, const char *what)
 {
-	return fail(s, errno_of(s->db, rc), "%s: %s", what, sqlite3_errmsg(s->db));
+	return store_fail(s, errno_of(s->db, rc), "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
 const char *store_error(const struct store *s)
@@ -346,19 +480,48 @@ static sqlite3_stmt *st(struct store *s, enum stmt_id id)
 	return stmt;
 }
 
+sqlite3 *store_db(struct store *s)
+{
+	return s->db;
+}
+
+sqlite3_stmt *store_sql(struct store *s, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	for (size_t i = 0; i < s->ncached; i++)
+		if (s->cache[i].sql == sql) {
+			sqlite3_reset(s->cache[i].stmt);
+			sqlite3_clear_bindings(s->cache[i].stmt);
+			return s->cache[i].stmt;
+		}
+	if (s->ncached == STORE_SQL_CACHE) {
+		store_fail(s, -ENOMEM, "more than %d cached statements", STORE_SQL_CACHE);
+		return NULL;
+	}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+	if (rc != SQLITE_OK) {
+		store_db_fail(s, rc, "prepare");
+		return NULL;
+	}
+	s->cache[s->ncached++] = (struct cached_sql){ .sql = sql, .stmt = stmt };
+	return stmt;
+}
+
 /* Run a statement that returns no row; reset it. */
-static int run(struct store *s, sqlite3_stmt *stmt, const char *what)
+int store_run(struct store *s, sqlite3_stmt *stmt, const char *what)
 {
 	int rc = sqlite3_step(stmt);
 
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(s, rc, what);
+		return store_db_fail(s, rc, what);
 	return 0;
 }
 
 /* Step a query for one row: 1 row, 0 none, <0 error (reset on none and error). */
-static int row(struct store *s, sqlite3_stmt *stmt, const char *what)
+int store_row(struct store *s, sqlite3_stmt *stmt, const char *what)
 {
 	int rc = sqlite3_step(stmt);
 
@@ -367,22 +530,22 @@ static int row(struct store *s, sqlite3_stmt *stmt, const char *what)
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_DONE)
 		return 0;
-	return db_fail(s, rc, what);
+	return store_db_fail(s, rc, what);
 }
 
-static void copy_text(char *dst, size_t len, sqlite3_stmt *stmt, int col)
+void store_text(char *dst, size_t len, sqlite3_stmt *stmt, int col)
 {
 	const unsigned char *t = sqlite3_column_text(stmt, col);
 
 	snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
 
-static int bind_text_or_null(sqlite3_stmt *stmt, int i, const char *t)
+int store_bind_text(sqlite3_stmt *stmt, int i, const char *t)
 {
 	return t && *t ? sqlite3_bind_text(stmt, i, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(stmt, i);
 }
 
-static int bind_int_or_null(sqlite3_stmt *stmt, int i, int64_t v)
+int store_bind_int(sqlite3_stmt *stmt, int i, int64_t v)
 {
 	return v ? sqlite3_bind_int64(stmt, i, v) : sqlite3_bind_null(stmt, i);
 }
@@ -392,25 +555,25 @@ static int bind_int_or_null(sqlite3_stmt *stmt, int i, int64_t v)
  * transaction, or a savepoint inside a batch, so that a refusal half-way
  * leaves nothing behind.
  */
-static int op_begin(struct store *s, int *nested)
+int store_op_begin(struct store *s, int *nested)
 {
 	*nested = !sqlite3_get_autocommit(s->db);
-	return run(s, st(s, *nested ? ST_SAVEPOINT : ST_BEGIN), "begin");
+	return store_run(s, st(s, *nested ? ST_SAVEPOINT : ST_BEGIN), "begin");
 }
 
 /* End an op: commit when err is 0, roll back otherwise; returns err or the commit's error. */
-static int op_end(struct store *s, int nested, int err)
+int store_op_end(struct store *s, int nested, int err)
 {
 	int rc;
 
 	if (nested) {
 		if (err)
-			run(s, st(s, ST_ROLLBACK_TO), "rollback to savepoint");
-		rc = run(s, st(s, ST_RELEASE), "release savepoint");
+			store_run(s, st(s, ST_ROLLBACK_TO), "rollback to savepoint");
+		rc = store_run(s, st(s, ST_RELEASE), "release savepoint");
 		return err ? err : rc;
 	}
 	if (!err) {
-		rc = run(s, st(s, ST_COMMIT), "commit");
+		rc = store_run(s, st(s, ST_COMMIT), "commit");
 		if (!rc)
 			return 0;
 		err = rc;
@@ -419,7 +582,7 @@ static int op_end(struct store *s, int nested, int err)
 		char keep[sizeof(s->err)];
 
 		memcpy(keep, s->err, sizeof(keep));
-		run(s, st(s, ST_ROLLBACK), "rollback");
+		store_run(s, st(s, ST_ROLLBACK), "rollback");
 		memcpy(s->err, keep, sizeof(keep));
 	}
 	return err;
@@ -445,10 +608,10 @@ static int check_ifname(struct store *s, const char *ifname)
 
 	if (n == 0 || n >= STORE_IFNAME_LEN || strchr(ifname, '/') || !strcmp(ifname, ".") ||
 	    !strcmp(ifname, ".."))
-		return fail(s, -EINVAL, "bad interface name '%.32s'", ifname ? ifname : "");
+		return store_fail(s, -EINVAL, "bad interface name '%.32s'", ifname ? ifname : "");
 	for (; *ifname; ifname++)
 		if (*ifname <= ' ' || *ifname == 0x7f || *ifname == ':')
-			return fail(s, -EINVAL, "bad interface name: a space or control character");
+			return store_fail(s, -EINVAL, "bad interface name: a space or control character");
 	return 0;
 }
 
@@ -461,10 +624,10 @@ static int norm_mac(struct store *s, const char *mac, char out[STORE_MAC_LEN])
 	if (!mac ||
 	    sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) != 6 ||
 	    n != 17 || mac[n] != '\0')
-		return fail(s, -EINVAL, "bad MAC address '%.32s'", mac ? mac : "");
+		return store_fail(s, -EINVAL, "bad MAC address '%.32s'", mac ? mac : "");
 	for (int i = 0; i < 17; i++)
 		if ((i % 3 == 2) != (mac[i] == ':'))
-			return fail(s, -EINVAL, "bad MAC address '%.32s'", mac);
+			return store_fail(s, -EINVAL, "bad MAC address '%.32s'", mac);
 	snprintf(out, STORE_MAC_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
 	return 0;
 }
@@ -478,13 +641,13 @@ static int norm_addr(struct store *s, const char *addr, char out[STORE_ADDR_LEN]
 		return 0;
 	if (addr && inet_pton(AF_INET6, addr, bin) == 1 && inet_ntop(AF_INET6, bin, out, STORE_ADDR_LEN))
 		return 0;
-	return fail(s, -EINVAL, "bad IP address '%.64s'", addr ? addr : "");
+	return store_fail(s, -EINVAL, "bad IP address '%.64s'", addr ? addr : "");
 }
 
 static int check_detail(struct store *s, const char *detail)
 {
 	if (detail && strlen(detail) >= STORE_DETAIL_LEN)
-		return fail(s, -EINVAL, "event detail longer than %d bytes", STORE_DETAIL_LEN - 1);
+		return store_fail(s, -EINVAL, "event detail longer than %d bytes", STORE_DETAIL_LEN - 1);
 	return 0;
 }
 
@@ -493,15 +656,15 @@ static int check_reason(struct store *s, const char *reason)
 	size_t n = reason ? strlen(reason) : 0;
 
 	if (n == 0 || n >= STORE_REASON_LEN || strspn(reason, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
-		return fail(s, -EINVAL, "bad end reason '%.40s': 1 to %d of a-z, 0-9 and '-'",
-			    reason ? reason : "", STORE_REASON_LEN - 1);
+		return store_fail(s, -EINVAL, "bad end reason '%.40s': 1 to %d of a-z, 0-9 and '-'",
+				  reason ? reason : "", STORE_REASON_LEN - 1);
 	return 0;
 }
 
 static int check_session_id(struct store *s, uint64_t id)
 {
 	if (id == 0 || id > INT64_MAX)
-		return fail(s, -ENOENT, "no session %llu", (unsigned long long)id);
+		return store_fail(s, -ENOENT, "no session %llu", (unsigned long long)id);
 	return 0;
 }
 
@@ -512,17 +675,17 @@ static int session_state(struct store *s, uint64_t id, char state[STORE_STATE_LE
 	int rc;
 
 	sqlite3_bind_int64(q, 1, (int64_t)id);
-	rc = row(s, q, "session state");
+	rc = store_row(s, q, "session state");
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
-		return fail(s, -ENOENT, "no session %llu", (unsigned long long)id);
-	copy_text(state, STORE_STATE_LEN, q, 0);
+		return store_fail(s, -ENOENT, "no session %llu", (unsigned long long)id);
+	store_text(state, STORE_STATE_LEN, q, 0);
 	if (counter)
 		*counter = (uint64_t)sqlite3_column_int64(q, 1);
 	sqlite3_reset(q);
 	if (!strcmp(state, "ended"))
-		return fail(s, -EALREADY, "session %llu has ended", (unsigned long long)id);
+		return store_fail(s, -EALREADY, "session %llu has ended", (unsigned long long)id);
 	return 0;
 }
 
@@ -533,8 +696,8 @@ static int add_event(struct store *s, uint64_t id, int64_t now_ms, const char *e
 	sqlite3_bind_int64(q, 1, (int64_t)id);
 	sqlite3_bind_int64(q, 2, now_ms);
 	sqlite3_bind_text(q, 3, event, -1, SQLITE_STATIC);
-	bind_text_or_null(q, 4, detail);
-	return run(s, q, "add session event");
+	store_bind_text(q, 4, detail);
+	return store_run(s, q, "add session event");
 }
 
 /* --- open, schema, close */
@@ -680,7 +843,8 @@ int store_open(const char *path, struct store **out)
 	for (int i = 0; i < ST_COUNT; i++) {
 		rc = sqlite3_prepare_v3(db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
 		if (rc != SQLITE_OK) {
-			err = fail(s, errno_of(db, rc), "%s: statement %d: %s", path, i, sqlite3_errmsg(db));
+			err = store_fail(s, errno_of(db, rc), "%s: statement %d: %s", path, i,
+					 sqlite3_errmsg(db));
 			snprintf(open_err, sizeof(open_err), "%s", s->err);
 			store_close(s);
 			return err;
@@ -698,6 +862,8 @@ void store_close(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (size_t i = 0; i < s->ncached; i++)
+		sqlite3_finalize(s->cache[i].stmt);
 	sqlite3_close_v2(s->db);
 	free(s);
 }
@@ -707,32 +873,32 @@ void store_close(struct store *s)
 int store_begin(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
-		return fail(s, -EALREADY, "a batch is already open");
-	return run(s, st(s, ST_BEGIN), "begin batch");
+		return store_fail(s, -EALREADY, "a batch is already open");
+	return store_run(s, st(s, ST_BEGIN), "begin batch");
 }
 
 int store_commit(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db))
-		return fail(s, -EINVAL, "no batch is open");
-	return run(s, st(s, ST_COMMIT), "commit batch");
+		return store_fail(s, -EINVAL, "no batch is open");
+	return store_run(s, st(s, ST_COMMIT), "commit batch");
 }
 
 int store_rollback(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db))
-		return fail(s, -EINVAL, "no batch is open");
-	return run(s, st(s, ST_ROLLBACK), "rollback batch");
+		return store_fail(s, -EINVAL, "no batch is open");
+	return store_run(s, st(s, ST_ROLLBACK), "rollback batch");
 }
 
 int store_integrity_check(struct store *s)
 {
 	sqlite3_stmt *q = st(s, ST_INTEGRITY);
-	int rc = row(s, q, "integrity check");
+	int rc = store_row(s, q, "integrity check");
 
 	if (rc <= 0)
-		return rc < 0 ? rc : fail(s, -EIO, "integrity check: no answer");
-	copy_text(s->err, sizeof(s->err), q, 0);
+		return rc < 0 ? rc : store_fail(s, -EIO, "integrity check: no answer");
+	store_text(s->err, sizeof(s->err), q, 0);
 	sqlite3_reset(q);
 	if (strcmp(s->err, "ok"))
 		return -EIO;
@@ -747,18 +913,18 @@ int store_settings(struct store *s, struct store_settings *out)
 	int64_t *vals[] = { &out->synchronous, &out->foreign_keys, &out->busy_timeout_ms,
 			    &out->user_version };
 	sqlite3_stmt *q = st(s, ST_JOURNAL_MODE);
-	int rc = row(s, q, "journal mode");
+	int rc = store_row(s, q, "journal mode");
 
 	memset(out, 0, sizeof(*out));
 	if (rc <= 0)
-		return rc < 0 ? rc : fail(s, -EIO, "journal mode: no answer");
-	copy_text(out->journal_mode, sizeof(out->journal_mode), q, 0);
+		return rc < 0 ? rc : store_fail(s, -EIO, "journal mode: no answer");
+	store_text(out->journal_mode, sizeof(out->journal_mode), q, 0);
 	sqlite3_reset(q);
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		q = st(s, ids[i]);
-		rc = row(s, q, stmt_sql[ids[i]]);
+		rc = store_row(s, q, stmt_sql[ids[i]]);
 		if (rc <= 0)
-			return rc < 0 ? rc : fail(s, -EIO, "%s: no answer", stmt_sql[ids[i]]);
+			return rc < 0 ? rc : store_fail(s, -EIO, "%s: no answer", stmt_sql[ids[i]]);
 		*vals[i] = sqlite3_column_int64(q, 0);
 		sqlite3_reset(q);
 	}
@@ -777,15 +943,15 @@ static int port_write(struct store *s, enum stmt_id id, const char *ifname, cons
 	if (err)
 		return err;
 	if (mode < WICKET_PORT_CHARGE || mode > WICKET_PORT_MODE_MAX)
-		return fail(s, -EINVAL, "bad port mode %d for %s", mode, ifname);
+		return store_fail(s, -EINVAL, "bad port mode %d for %s", mode, ifname);
 	if (room && strlen(room) >= STORE_ROOM_LEN)
-		return fail(s, -EINVAL, "room name longer than %d bytes", STORE_ROOM_LEN - 1);
+		return store_fail(s, -EINVAL, "room name longer than %d bytes", STORE_ROOM_LEN - 1);
 	q = st(s, id);
 	sqlite3_bind_text(q, 1, ifname, -1, SQLITE_STATIC);
-	bind_text_or_null(q, 2, room && room[0] ? room : NULL);
+	store_bind_text(q, 2, room && room[0] ? room : NULL);
 	sqlite3_bind_int(q, 3, mode);
 	sqlite3_bind_int64(q, 4, now_ms);
-	return run(s, q, "set port");
+	return store_run(s, q, "set port");
 }
 
 int store_port_set(struct store *s, const char *ifname, const char *room, int mode, int64_t now_ms)
@@ -808,9 +974,9 @@ int store_port_reset(struct store *s, const char *ifname, int64_t now_ms)
 	q = st(s, ST_PORT_RESET);
 	sqlite3_bind_text(q, 1, ifname, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, now_ms);
-	if ((err = run(s, q, "reset port")))
+	if ((err = store_run(s, q, "reset port")))
 		return err;
-	return sqlite3_changes(s->db) ? 0 : fail(s, -ENOENT, "no port %s", ifname);
+	return sqlite3_changes(s->db) ? 0 : store_fail(s, -ENOENT, "no port %s", ifname);
 }
 
 static void read_port(sqlite3_stmt *q, struct store_port *p)
@@ -818,11 +984,11 @@ static void read_port(sqlite3_stmt *q, struct store_port *p)
 	char by[8];
 
 	memset(p, 0, sizeof(*p));
-	copy_text(p->ifname, sizeof(p->ifname), q, 0);
-	copy_text(p->room, sizeof(p->room), q, 1);
+	store_text(p->ifname, sizeof(p->ifname), q, 0);
+	store_text(p->room, sizeof(p->room), q, 1);
 	p->mode = sqlite3_column_int(q, 2);
 	p->updated_at = sqlite3_column_int64(q, 3);
-	copy_text(by, sizeof(by), q, 4);
+	store_text(by, sizeof(by), q, 4);
 	p->set_by_staff = strcmp(by, "staff") == 0;
 }
 
@@ -835,9 +1001,9 @@ int store_port_get(struct store *s, const char *ifname, struct store_port *out)
 		return rc;
 	q = st(s, ST_PORT_GET);
 	sqlite3_bind_text(q, 1, ifname, -1, SQLITE_STATIC);
-	rc = row(s, q, "get port");
+	rc = store_row(s, q, "get port");
 	if (rc <= 0)
-		return rc < 0 ? rc : fail(s, -ENOENT, "no port %s", ifname);
+		return rc < 0 ? rc : store_fail(s, -ENOENT, "no port %s", ifname);
 	read_port(q, out);
 	sqlite3_reset(q);
 	return 0;
@@ -849,7 +1015,7 @@ int store_port_list(struct store *s, int (*cb)(const struct store_port *port, vo
 	struct store_port p;
 	int rc;
 
-	while ((rc = row(s, q, "list ports")) == 1) {
+	while ((rc = store_row(s, q, "list ports")) == 1) {
 		read_port(q, &p);
 		rc = cb(&p, arg);
 		if (rc) {
@@ -873,20 +1039,20 @@ int store_client_get_or_add(struct store *s, const char *port, const char *mac, 
 		return err;
 	q = st(s, ST_PORT_EXISTS);
 	sqlite3_bind_text(q, 1, port, -1, SQLITE_STATIC);
-	err = row(s, q, "find port");
+	err = store_row(s, q, "find port");
 	sqlite3_reset(q);
 	if (err <= 0)
-		return err < 0 ? err : fail(s, -ENOENT, "no port %s", port);
+		return err < 0 ? err : store_fail(s, -ENOENT, "no port %s", port);
 	q = st(s, ST_CLIENT_UPSERT);
 	sqlite3_bind_text(q, 1, port, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, m, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, now_ms);
-	err = row(s, q, "add client");
+	err = store_row(s, q, "add client");
 	if (err <= 0)
-		return err < 0 ? err : fail(s, -EIO, "add client: no id returned");
+		return err < 0 ? err : store_fail(s, -EIO, "add client: no id returned");
 	*client_id = sqlite3_column_int64(q, 0);
 	/* RETURNING: step to the end so the statement completes. */
-	return run(s, q, "add client");
+	return store_run(s, q, "add client");
 }
 
 static int client_exists(struct store *s, int64_t client_id)
@@ -895,19 +1061,19 @@ static int client_exists(struct store *s, int64_t client_id)
 	int rc;
 
 	sqlite3_bind_int64(q, 1, client_id);
-	rc = row(s, q, "find client");
+	rc = store_row(s, q, "find client");
 	sqlite3_reset(q);
 	if (rc < 0)
 		return rc;
-	return rc ? 0 : fail(s, -ENOENT, "no client %lld", (long long)client_id);
+	return rc ? 0 : store_fail(s, -ENOENT, "no client %lld", (long long)client_id);
 }
 
 static void read_client(sqlite3_stmt *q, struct store_client *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(q, 0);
-	copy_text(c->port, sizeof(c->port), q, 1);
-	copy_text(c->mac, sizeof(c->mac), q, 2);
+	store_text(c->port, sizeof(c->port), q, 1);
+	store_text(c->mac, sizeof(c->mac), q, 2);
 	c->first_seen = sqlite3_column_int64(q, 3);
 	c->last_seen = sqlite3_column_int64(q, 4);
 	c->blocked_at = sqlite3_column_int64(q, 5);
@@ -919,9 +1085,9 @@ int store_client_get(struct store *s, int64_t client_id, struct store_client *ou
 	int rc;
 
 	sqlite3_bind_int64(q, 1, client_id);
-	rc = row(s, q, "get client");
+	rc = store_row(s, q, "get client");
 	if (rc <= 0)
-		return rc < 0 ? rc : fail(s, -ENOENT, "no client %lld", (long long)client_id);
+		return rc < 0 ? rc : store_fail(s, -ENOENT, "no client %lld", (long long)client_id);
 	read_client(q, out);
 	sqlite3_reset(q);
 	return 0;
@@ -933,13 +1099,13 @@ int store_client_block(struct store *s, int64_t client_id, int64_t blocked_at_ms
 	int rc;
 
 	if (blocked_at_ms < 0)
-		return fail(s, -EINVAL, "bad block time %lld", (long long)blocked_at_ms);
+		return store_fail(s, -EINVAL, "bad block time %lld", (long long)blocked_at_ms);
 	q = st(s, ST_CLIENT_BLOCK);
 	sqlite3_bind_int64(q, 1, client_id);
-	bind_int_or_null(q, 2, blocked_at_ms);
-	if ((rc = run(s, q, "block client")))
+	store_bind_int(q, 2, blocked_at_ms);
+	if ((rc = store_run(s, q, "block client")))
 		return rc;
-	return sqlite3_changes(s->db) ? 0 : fail(s, -ENOENT, "no client %lld", (long long)client_id);
+	return sqlite3_changes(s->db) ? 0 : store_fail(s, -ENOENT, "no client %lld", (long long)client_id);
 }
 
 int store_clients_blocked(struct store *s, int (*cb)(const struct store_client *c, void *arg), void *arg)
@@ -948,7 +1114,7 @@ int store_clients_blocked(struct store *s, int (*cb)(const struct store_client *
 	struct store_client c;
 	int rc;
 
-	while ((rc = row(s, q, "list blocked clients")) == 1) {
+	while ((rc = store_row(s, q, "list blocked clients")) == 1) {
 		read_client(q, &c);
 		rc = cb(&c, arg);
 		if (rc) {
@@ -965,7 +1131,7 @@ int store_client_session(struct store *s, int64_t client_id, uint64_t *session_i
 	int rc;
 
 	sqlite3_bind_int64(q, 1, client_id);
-	rc = row(s, q, "find open session");
+	rc = store_row(s, q, "find open session");
 	if (rc <= 0)
 		return rc < 0 ? rc : -ENOENT;
 	*session_id = (uint64_t)sqlite3_column_int64(q, 0);
@@ -983,32 +1149,32 @@ static int bind_addr(struct store *s, int64_t client_id, const char *a, int64_t 
 		return rc;
 	q = st(s, ST_ADDR_OWNER);
 	sqlite3_bind_text(q, 1, a, -1, SQLITE_STATIC);
-	rc = row(s, q, "find address");
+	rc = store_row(s, q, "find address");
 	if (rc < 0)
 		return rc;
 	if (rc) {
 		owner = sqlite3_column_int64(q, 0);
 		sqlite3_reset(q);
 		if (owner != client_id)
-			return fail(s, -EADDRINUSE, "address %s is bound to client %lld", a,
-				    (long long)owner);
+			return store_fail(s, -EADDRINUSE, "address %s is bound to client %lld", a,
+					  (long long)owner);
 	} else {
 		q = st(s, ST_ADDR_COUNT);
 		sqlite3_bind_int64(q, 1, client_id);
-		rc = row(s, q, "count addresses");
+		rc = store_row(s, q, "count addresses");
 		if (rc <= 0)
-			return rc < 0 ? rc : fail(s, -EIO, "count addresses: no answer");
+			return rc < 0 ? rc : store_fail(s, -EIO, "count addresses: no answer");
 		n = sqlite3_column_int64(q, 0);
 		sqlite3_reset(q);
 		if (n >= WICKET_MAX_ADDRS)
-			return fail(s, -ENOSPC, "client %lld already holds %d addresses",
-				    (long long)client_id, WICKET_MAX_ADDRS);
+			return store_fail(s, -ENOSPC, "client %lld already holds %d addresses",
+					  (long long)client_id, WICKET_MAX_ADDRS);
 	}
 	q = st(s, ST_ADDR_BIND);
 	sqlite3_bind_int64(q, 1, client_id);
 	sqlite3_bind_text(q, 2, a, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, now_ms);
-	return run(s, q, "bind address");
+	return store_run(s, q, "bind address");
 }
 
 int store_client_bind_addr(struct store *s, int64_t client_id, const char *addr, int64_t now_ms)
@@ -1016,9 +1182,9 @@ int store_client_bind_addr(struct store *s, int64_t client_id, const char *addr,
 	char a[STORE_ADDR_LEN];
 	int nested, err;
 
-	if ((err = norm_addr(s, addr, a)) || (err = op_begin(s, &nested)))
+	if ((err = norm_addr(s, addr, a)) || (err = store_op_begin(s, &nested)))
 		return err;
-	return op_end(s, nested, bind_addr(s, client_id, a, now_ms));
+	return store_op_end(s, nested, bind_addr(s, client_id, a, now_ms));
 }
 
 int store_client_unbind_addr(struct store *s, int64_t client_id, const char *addr, int64_t now_ms)
@@ -1033,10 +1199,11 @@ int store_client_unbind_addr(struct store *s, int64_t client_id, const char *add
 	sqlite3_bind_int64(q, 1, client_id);
 	sqlite3_bind_text(q, 2, a, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, now_ms);
-	if ((err = run(s, q, "unbind address")))
+	if ((err = store_run(s, q, "unbind address")))
 		return err;
 	if (sqlite3_changes(s->db) == 0)
-		return fail(s, -ENOENT, "address %s is not bound to client %lld", a, (long long)client_id);
+		return store_fail(s, -ENOENT, "address %s is not bound to client %lld", a,
+				  (long long)client_id);
 	return 0;
 }
 
@@ -1048,9 +1215,9 @@ int store_client_addrs(struct store *s, int64_t client_id,
 	int rc;
 
 	sqlite3_bind_int64(q, 1, client_id);
-	while ((rc = row(s, q, "list addresses")) == 1) {
+	while ((rc = store_row(s, q, "list addresses")) == 1) {
 		memset(&a, 0, sizeof(a));
-		copy_text(a.addr, sizeof(a.addr), q, 0);
+		store_text(a.addr, sizeof(a.addr), q, 0);
 		a.first_seen = sqlite3_column_int64(q, 1);
 		a.last_seen = sqlite3_column_int64(q, 2);
 		rc = cb(&a, arg);
@@ -1076,24 +1243,24 @@ static int session_start(struct store *s, int64_t client_id, const char *state, 
 		return rc;
 	q = st(s, ST_SESSION_OPEN_OF);
 	sqlite3_bind_int64(q, 1, client_id);
-	rc = row(s, q, "find open session");
+	rc = store_row(s, q, "find open session");
 	if (rc < 0)
 		return rc;
 	if (rc) {
 		id = sqlite3_column_int64(q, 0);
 		sqlite3_reset(q);
-		return fail(s, -EBUSY, "client %lld already has session %lld", (long long)client_id,
-			    (long long)id);
+		return store_fail(s, -EBUSY, "client %lld already has session %lld", (long long)client_id,
+				  (long long)id);
 	}
 	q = st(s, ST_SESSION_INSERT);
 	sqlite3_bind_int64(q, 1, client_id);
 	sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, now_ms);
-	bind_int_or_null(q, 4, deadline_ms);
-	bind_int_or_null(q, 5, (int64_t)byte_cap);
+	store_bind_int(q, 4, deadline_ms);
+	store_bind_int(q, 5, (int64_t)byte_cap);
 	if (keylen)
 		sqlite3_bind_blob(q, 6, key, (int)keylen, SQLITE_STATIC);
-	if ((rc = run(s, q, "add session")))
+	if ((rc = store_run(s, q, "add session")))
 		return rc;
 	id = sqlite3_last_insert_rowid(s->db);
 	if ((rc = add_event(s, (uint64_t)id, now_ms, state, "start")))
@@ -1109,16 +1276,17 @@ int store_session_start(struct store *s, int64_t client_id, const char *state, i
 	int nested, err;
 
 	if (!store_state_valid(state) || !strcmp(state, "ended"))
-		return fail(s, -EINVAL, "bad initial session state '%.20s'", state ? state : "");
+		return store_fail(s, -EINVAL, "bad initial session state '%.20s'", state ? state : "");
 	if (deadline_ms < 0)
-		return fail(s, -EINVAL, "bad deadline %lld", (long long)deadline_ms);
+		return store_fail(s, -EINVAL, "bad deadline %lld", (long long)deadline_ms);
 	if (byte_cap > INT64_MAX)
-		return fail(s, -EINVAL, "byte cap too large");
+		return store_fail(s, -EINVAL, "byte cap too large");
 	if (keylen > STORE_KEY_MAX || (keylen && !key))
-		return fail(s, -EINVAL, "bad keepalive key (%zu bytes, at most %d)", keylen, STORE_KEY_MAX);
-	if ((err = op_begin(s, &nested)))
+		return store_fail(s, -EINVAL, "bad keepalive key (%zu bytes, at most %d)", keylen,
+				  STORE_KEY_MAX);
+	if ((err = store_op_begin(s, &nested)))
 		return err;
-	return op_end(
+	return store_op_end(
 		s, nested,
 		session_start(s, client_id, state, deadline_ms, byte_cap, key, keylen, now_ms, session_id));
 }
@@ -1135,7 +1303,7 @@ static int session_set_state(struct store *s, uint64_t id, const char *state, co
 	q = st(s, ST_SESSION_SET_STATE);
 	sqlite3_bind_int64(q, 1, (int64_t)id);
 	sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
-	if ((rc = run(s, q, "set session state")))
+	if ((rc = store_run(s, q, "set session state")))
 		return rc;
 	return add_event(s, id, now_ms, state, detail);
 }
@@ -1146,13 +1314,13 @@ int store_session_set_state(struct store *s, uint64_t session_id, const char *st
 	int nested, err;
 
 	if (!store_state_valid(state))
-		return fail(s, -EINVAL, "bad session state '%.20s'", state ? state : "");
+		return store_fail(s, -EINVAL, "bad session state '%.20s'", state ? state : "");
 	if (!strcmp(state, "ended"))
-		return fail(s, -EINVAL, "a session ends with store_session_end, which says why");
+		return store_fail(s, -EINVAL, "a session ends with store_session_end, which says why");
 	if ((err = check_detail(s, detail)) || (err = check_session_id(s, session_id)) ||
-	    (err = op_begin(s, &nested)))
+	    (err = store_op_begin(s, &nested)))
 		return err;
-	return op_end(s, nested, session_set_state(s, session_id, state, detail, now_ms));
+	return store_op_end(s, nested, session_set_state(s, session_id, state, detail, now_ms));
 }
 
 static int session_extend(struct store *s, uint64_t id, int64_t deadline_ms, int64_t now_ms)
@@ -1165,8 +1333,8 @@ static int session_extend(struct store *s, uint64_t id, int64_t deadline_ms, int
 		return rc;
 	q = st(s, ST_SESSION_EXTEND);
 	sqlite3_bind_int64(q, 1, (int64_t)id);
-	bind_int_or_null(q, 2, deadline_ms);
-	if ((rc = run(s, q, "extend session")))
+	store_bind_int(q, 2, deadline_ms);
+	if ((rc = store_run(s, q, "extend session")))
 		return rc;
 	if (deadline_ms)
 		snprintf(detail, sizeof(detail), "deadline %lld", (long long)deadline_ms);
@@ -1180,10 +1348,10 @@ int store_session_extend(struct store *s, uint64_t session_id, int64_t deadline_
 	int nested, err;
 
 	if (deadline_ms < 0)
-		return fail(s, -EINVAL, "bad deadline %lld", (long long)deadline_ms);
-	if ((err = check_session_id(s, session_id)) || (err = op_begin(s, &nested)))
+		return store_fail(s, -EINVAL, "bad deadline %lld", (long long)deadline_ms);
+	if ((err = check_session_id(s, session_id)) || (err = store_op_begin(s, &nested)))
 		return err;
-	return op_end(s, nested, session_extend(s, session_id, deadline_ms, now_ms));
+	return store_op_end(s, nested, session_extend(s, session_id, deadline_ms, now_ms));
 }
 
 int store_session_keepalive(struct store *s, uint64_t session_id, uint64_t counter, int64_t now_ms)
@@ -1196,21 +1364,22 @@ int store_session_keepalive(struct store *s, uint64_t session_id, uint64_t count
 	if ((err = check_session_id(s, session_id)))
 		return err;
 	if (counter == 0 || counter > INT64_MAX || now_ms <= 0)
-		return fail(s, -EINVAL, "bad keepalive counter %llu or time %lld",
-			    (unsigned long long)counter, (long long)now_ms);
+		return store_fail(s, -EINVAL, "bad keepalive counter %llu or time %lld",
+				  (unsigned long long)counter, (long long)now_ms);
 	q = st(s, ST_SESSION_KEEPALIVE);
 	sqlite3_bind_int64(q, 1, (int64_t)session_id);
 	sqlite3_bind_int64(q, 2, (int64_t)counter);
 	sqlite3_bind_int64(q, 3, now_ms);
-	if ((err = run(s, q, "keepalive")))
+	if ((err = store_run(s, q, "keepalive")))
 		return err;
 	if (sqlite3_changes(s->db))
 		return 0;
 	/* Nothing changed: say why. */
 	if ((err = session_state(s, session_id, cur, &last)))
 		return err;
-	return fail(s, -ESTALE, "session %llu: keepalive counter %llu is not after %llu",
-		    (unsigned long long)session_id, (unsigned long long)counter, (unsigned long long)last);
+	return store_fail(s, -ESTALE, "session %llu: keepalive counter %llu is not after %llu",
+			  (unsigned long long)session_id, (unsigned long long)counter,
+			  (unsigned long long)last);
 }
 
 int store_session_add_counters(struct store *s, uint64_t session_id, uint64_t up_bytes, uint64_t down_bytes,
@@ -1223,19 +1392,115 @@ int store_session_add_counters(struct store *s, uint64_t session_id, uint64_t up
 		return err;
 	if (up_bytes > INT64_MAX || down_bytes > INT64_MAX || up_packets > INT64_MAX ||
 	    down_packets > INT64_MAX)
-		return fail(s, -EINVAL, "session %llu: counter delta too large",
-			    (unsigned long long)session_id);
+		return store_fail(s, -EINVAL, "session %llu: counter delta too large",
+				  (unsigned long long)session_id);
 	q = st(s, ST_SESSION_COUNTERS);
 	sqlite3_bind_int64(q, 1, (int64_t)session_id);
 	sqlite3_bind_int64(q, 2, (int64_t)up_bytes);
 	sqlite3_bind_int64(q, 3, (int64_t)down_bytes);
 	sqlite3_bind_int64(q, 4, (int64_t)up_packets);
 	sqlite3_bind_int64(q, 5, (int64_t)down_packets);
-	if ((err = run(s, q, "add counters")))
+	if ((err = store_run(s, q, "add counters")))
 		return err;
 	if (sqlite3_changes(s->db) == 0)
-		return fail(s, -ENOENT, "no session %llu", (unsigned long long)session_id);
+		return store_fail(s, -ENOENT, "no session %llu", (unsigned long long)session_id);
 	return 0;
+}
+
+static const char SQL_HAS_START[] = "SELECT 1 FROM outbox WHERE session_id = ?1 AND kind = 'start'";
+
+/*
+ * The charge of a session on a plan, as of at_ms: the plan's price, plus
+ * its metered rates per started minute since approval and per started MB
+ * (10^6 bytes, both ways). Never lowered: a charge staff or an approver
+ * set higher stays.
+ */
+static const char SQL_SETTLE[] =
+	"UPDATE sessions SET charge = max(sessions.charge, p.price"
+	" + p.per_minute * ((max(?2 - sessions.approved_at, 0) + 59999) / 60000)"
+	" + p.per_mb * ((sessions.up_bytes + sessions.down_bytes + 999999) / 1000000))"
+	" FROM plans p WHERE sessions.id = ?1 AND p.id = sessions.plan_id AND sessions.approved_at IS NOT "
+	"NULL";
+
+static int session_settle(struct store *s, uint64_t id, int64_t at_ms)
+{
+	sqlite3_stmt *q = store_sql(s, SQL_SETTLE);
+
+	if (!q)
+		return -EIO;
+	sqlite3_bind_int64(q, 1, (int64_t)id);
+	sqlite3_bind_int64(q, 2, at_ms);
+	return store_run(s, q, "settle the charge");
+}
+
+int store_session_settle(struct store *s, uint64_t session_id, int64_t now_ms)
+{
+	int err = check_session_id(s, session_id);
+
+	return err ? err : session_settle(s, session_id, now_ms);
+}
+
+static const char SQL_APPROVE[] =
+	"UPDATE sessions SET state = 'active', deadline_at = ?2, byte_cap = ?3,"
+	" approved_at = coalesce(approved_at, ?4) WHERE id = ?1 AND state != 'ended'";
+
+static int session_approve(struct store *s, uint64_t id, int64_t deadline_ms, uint64_t byte_cap,
+			   int64_t now_ms, const char *detail)
+{
+	char cur[STORE_STATE_LEN];
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = session_state(s, id, cur, NULL)))
+		return rc;
+	q = store_sql(s, SQL_APPROVE);
+	if (!q)
+		return -EIO;
+	sqlite3_bind_int64(q, 1, (int64_t)id);
+	store_bind_int(q, 2, deadline_ms);
+	store_bind_int(q, 3, (int64_t)byte_cap);
+	sqlite3_bind_int64(q, 4, now_ms);
+	if ((rc = store_run(s, q, "approve session")) || (rc = session_settle(s, id, now_ms)))
+		return rc;
+	return add_event(s, id, now_ms, "active", detail);
+}
+
+int store_session_approve(struct store *s, uint64_t session_id, int64_t deadline_ms, uint64_t byte_cap,
+			  int64_t now_ms, const char *detail)
+{
+	int nested, err;
+
+	if (deadline_ms < 0 || byte_cap > INT64_MAX)
+		return store_fail(s, -EINVAL, "bad deadline %lld or byte cap", (long long)deadline_ms);
+	if ((err = check_detail(s, detail)) || (err = check_session_id(s, session_id)) ||
+	    (err = store_op_begin(s, &nested)))
+		return err;
+	return store_op_end(s, nested, session_approve(s, session_id, deadline_ms, byte_cap, now_ms, detail));
+}
+
+static const char SQL_LIMITS[] =
+	"UPDATE sessions SET deadline_at = ?2, byte_cap = ?3 WHERE id = ?1 AND state != 'ended'";
+
+int store_session_limits(struct store *s, uint64_t session_id, int64_t deadline_ms, uint64_t byte_cap)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (deadline_ms < 0 || byte_cap > INT64_MAX)
+		return store_fail(s, -EINVAL, "bad deadline %lld or byte cap", (long long)deadline_ms);
+	if ((rc = check_session_id(s, session_id)))
+		return rc;
+	q = store_sql(s, SQL_LIMITS);
+	if (!q)
+		return -EIO;
+	sqlite3_bind_int64(q, 1, (int64_t)session_id);
+	store_bind_int(q, 2, deadline_ms);
+	store_bind_int(q, 3, (int64_t)byte_cap);
+	if ((rc = store_run(s, q, "set session limits")))
+		return rc;
+	return sqlite3_changes(s->db) ? 0
+				      : store_fail(s, -EALREADY, "session %llu has ended or is unknown",
+						   (unsigned long long)session_id);
 }
 
 static int session_end(struct store *s, uint64_t id, const char *reason, int64_t now_ms)
@@ -1250,9 +1515,20 @@ static int session_end(struct store *s, uint64_t id, const char *reason, int64_t
 	sqlite3_bind_int64(q, 1, (int64_t)id);
 	sqlite3_bind_int64(q, 2, now_ms);
 	sqlite3_bind_text(q, 3, reason, -1, SQLITE_STATIC);
-	if ((rc = run(s, q, "end session")))
+	if ((rc = store_run(s, q, "end session")) || (rc = session_settle(s, id, now_ms)) ||
+	    (rc = add_event(s, id, now_ms, "ended", reason)))
 		return rc;
-	return add_event(s, id, now_ms, "ended", reason);
+	/* The network management system hears of the end of what it heard begin, in this transaction. */
+	q = store_sql(s, SQL_HAS_START);
+	if (!q)
+		return -EIO;
+	sqlite3_bind_int64(q, 1, (int64_t)id);
+	rc = store_row(s, q, "find the session's accounting start");
+	if (rc <= 0)
+		return rc;
+	sqlite3_reset(q);
+	rc = store_outbox_add(s, id, "stop", now_ms, NULL);
+	return rc == -EALREADY ? 0 : rc;
 }
 
 int store_session_end(struct store *s, uint64_t session_id, const char *reason, int64_t now_ms)
@@ -1260,9 +1536,9 @@ int store_session_end(struct store *s, uint64_t session_id, const char *reason, 
 	int nested, err;
 
 	if ((err = check_reason(s, reason)) || (err = check_session_id(s, session_id)) ||
-	    (err = op_begin(s, &nested)))
+	    (err = store_op_begin(s, &nested)))
 		return err;
-	return op_end(s, nested, session_end(s, session_id, reason, now_ms));
+	return store_op_end(s, nested, session_end(s, session_id, reason, now_ms));
 }
 
 /* Fill a session from SESSION_COLUMNS at the start of a row. */
@@ -1273,12 +1549,12 @@ static void read_session(sqlite3_stmt *q, struct store_session *out)
 	memset(out, 0, sizeof(*out));
 	out->id = (uint64_t)sqlite3_column_int64(q, 0);
 	out->client_id = sqlite3_column_int64(q, 1);
-	copy_text(out->state, sizeof(out->state), q, 2);
+	store_text(out->state, sizeof(out->state), q, 2);
 	out->started_at = sqlite3_column_int64(q, 3);
 	out->deadline_at = sqlite3_column_int64(q, 4);
 	out->byte_cap = (uint64_t)sqlite3_column_int64(q, 5);
 	out->ended_at = sqlite3_column_int64(q, 6);
-	copy_text(out->end_reason, sizeof(out->end_reason), q, 7);
+	store_text(out->end_reason, sizeof(out->end_reason), q, 7);
 	out->up_bytes = (uint64_t)sqlite3_column_int64(q, 8);
 	out->down_bytes = (uint64_t)sqlite3_column_int64(q, 9);
 	out->up_packets = (uint64_t)sqlite3_column_int64(q, 10);
@@ -1301,9 +1577,10 @@ int store_session_get(struct store *s, uint64_t session_id, struct store_session
 		return rc;
 	q = st(s, ST_SESSION_GET);
 	sqlite3_bind_int64(q, 1, (int64_t)session_id);
-	rc = row(s, q, "get session");
+	rc = store_row(s, q, "get session");
 	if (rc <= 0)
-		return rc < 0 ? rc : fail(s, -ENOENT, "no session %llu", (unsigned long long)session_id);
+		return rc < 0 ? rc
+			      : store_fail(s, -ENOENT, "no session %llu", (unsigned long long)session_id);
 	read_session(q, out);
 	sqlite3_reset(q);
 	return 0;
@@ -1317,8 +1594,8 @@ int store_sessions_active(struct store *s, int (*cb)(const struct store_active *
 	int rc, have = 0;
 
 	if (!a)
-		return fail(s, -ENOMEM, "out of memory");
-	while ((rc = row(s, q, "list active sessions")) == 1) {
+		return store_fail(s, -ENOMEM, "out of memory");
+	while ((rc = store_row(s, q, "list active sessions")) == 1) {
 		id = (uint64_t)sqlite3_column_int64(q, 0);
 		if (have && id != a->session.id) {
 			rc = cb(a, arg);
@@ -1331,13 +1608,13 @@ int store_sessions_active(struct store *s, int (*cb)(const struct store_active *
 		if (!have) {
 			memset(a, 0, sizeof(*a));
 			read_session(q, &a->session);
-			copy_text(a->port, sizeof(a->port), q, SESSION_NCOLUMNS);
-			copy_text(a->mac, sizeof(a->mac), q, SESSION_NCOLUMNS + 1);
+			store_text(a->port, sizeof(a->port), q, SESSION_NCOLUMNS);
+			store_text(a->mac, sizeof(a->mac), q, SESSION_NCOLUMNS + 1);
 			have = 1;
 		}
 		if (sqlite3_column_type(q, SESSION_NCOLUMNS + 2) != SQLITE_NULL &&
 		    a->naddrs < WICKET_MAX_ADDRS)
-			copy_text(a->addrs[a->naddrs++], STORE_ADDR_LEN, q, SESSION_NCOLUMNS + 2);
+			store_text(a->addrs[a->naddrs++], STORE_ADDR_LEN, q, SESSION_NCOLUMNS + 2);
 	}
 	if (rc == 0 && have)
 		rc = cb(a, arg);
@@ -1352,13 +1629,13 @@ static int list_events(struct store *s, sqlite3_stmt *q, const char *what,
 	struct store_event ev;
 	int rc;
 
-	while ((rc = row(s, q, what)) == 1) {
+	while ((rc = store_row(s, q, what)) == 1) {
 		memset(&ev, 0, sizeof(ev));
 		ev.id = sqlite3_column_int64(q, 0);
 		ev.session_id = (uint64_t)sqlite3_column_int64(q, 1);
 		ev.at = sqlite3_column_int64(q, 2);
-		copy_text(ev.event, sizeof(ev.event), q, 3);
-		copy_text(ev.detail, sizeof(ev.detail), q, 4);
+		store_text(ev.event, sizeof(ev.event), q, 3);
+		store_text(ev.detail, sizeof(ev.detail), q, 4);
 		rc = cb(&ev, arg);
 		if (rc) {
 			sqlite3_reset(q);
@@ -1387,8 +1664,8 @@ static void read_session_row(sqlite3_stmt *q, struct store_session_row *r)
 {
 	memset(r, 0, sizeof(*r));
 	read_session(q, &r->session);
-	copy_text(r->port, sizeof(r->port), q, SESSION_NCOLUMNS);
-	copy_text(r->mac, sizeof(r->mac), q, SESSION_NCOLUMNS + 1);
+	store_text(r->port, sizeof(r->port), q, SESSION_NCOLUMNS);
+	store_text(r->mac, sizeof(r->mac), q, SESSION_NCOLUMNS + 1);
 }
 
 int store_session_row_get(struct store *s, uint64_t session_id, struct store_session_row *out)
@@ -1400,9 +1677,10 @@ int store_session_row_get(struct store *s, uint64_t session_id, struct store_ses
 		return rc;
 	q = st(s, ST_SESSION_ROW);
 	sqlite3_bind_int64(q, 1, (int64_t)session_id);
-	rc = row(s, q, "get session");
+	rc = store_row(s, q, "get session");
 	if (rc <= 0)
-		return rc < 0 ? rc : fail(s, -ENOENT, "no session %llu", (unsigned long long)session_id);
+		return rc < 0 ? rc
+			      : store_fail(s, -ENOENT, "no session %llu", (unsigned long long)session_id);
 	read_session_row(q, out);
 	sqlite3_reset(q);
 	return 0;
@@ -1417,7 +1695,7 @@ int store_sessions_list(struct store *s, int active_only, int64_t since_ms,
 
 	sqlite3_bind_int(q, 1, active_only != 0);
 	sqlite3_bind_int64(q, 2, since_ms);
-	while ((rc = row(s, q, "list sessions")) == 1) {
+	while ((rc = store_row(s, q, "list sessions")) == 1) {
 		read_session_row(q, &r);
 		rc = cb(&r, arg);
 		if (rc) {

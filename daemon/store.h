@@ -38,7 +38,7 @@
 struct store;
 
 /* The schema version this code creates and understands. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 #define STORE_IFNAME_LEN 16 /* IFNAMSIZ */
 #define STORE_MAC_LEN 18 /* "aa:bb:cc:dd:ee:ff" and its NUL */
@@ -208,12 +208,29 @@ int store_session_extend(struct store *s, uint64_t session_id, int64_t deadline_
  * session that has ended.
  */
 int store_session_keepalive(struct store *s, uint64_t session_id, uint64_t counter, int64_t now_ms);
+/*
+ * Approved: the session becomes "active" with its deadline and byte cap
+ * (0: none), metered time counts from now (the first approval), the
+ * charge is settled, and the event records detail (may be NULL).
+ */
+int store_session_approve(struct store *s, uint64_t session_id, int64_t deadline_ms, uint64_t byte_cap,
+			  int64_t now_ms, const char *detail);
+/*
+ * The charge of a session on a plan as of now_ms: price + per started
+ * minute since approval + per started MB. Never lowered. A session without
+ * a plan or approval is left alone. store_session_end settles too.
+ */
+int store_session_settle(struct store *s, uint64_t session_id, int64_t now_ms);
+/* Set the deadline and byte cap (0: none) of a session that has not ended (-EALREADY otherwise). */
+int store_session_limits(struct store *s, uint64_t session_id, int64_t deadline_ms, uint64_t byte_cap);
 /* Add the kernel's deltas to the session's counters (also after it ended). */
 int store_session_add_counters(struct store *s, uint64_t session_id, uint64_t up_bytes, uint64_t down_bytes,
 			       uint64_t up_packets, uint64_t down_packets);
 /*
- * End a session: state "ended", ended_at, end_reason and an event. Ending
- * an ended session is -EALREADY and changes nothing.
+ * End a session: state "ended", ended_at, end_reason and an event, its
+ * charge settled, and (when its accounting Start was queued) its Stop
+ * queued in the outbox, all in one transaction. Ending an ended session
+ * is -EALREADY and changes nothing.
  */
 int store_session_end(struct store *s, uint64_t session_id, const char *reason, int64_t now_ms);
 /* One session; -ENOENT if unknown. */

@@ -13,11 +13,26 @@
  *   block MAC
  *   unblock MAC
  *   allow MAC --minutes N
+ *   pending
+ *   approve ID
+ *   reject ID [--reason TEXT]
  *   ports
  *   port set IFACE [--room ROOM] [--mode charge|free|blocked]
  *   port reset IFACE
+ *   plans [--all]
+ *   plan add NAME --kind KIND --price AMOUNT --currency CUR --methods LIST
+ *       [--per-minute AMOUNT] [--per-mb AMOUNT] [--duration D] [--data SIZE]
+ *       [--idle D] [--keepalive D] [--port IFACE]... [--room ROOM]...
+ *       [--everywhere]
+ *   plan set NAME [any of plan add's options]
+ *   plan retire NAME
+ *   vouchers [--batch B] [--csv]
+ *   vouchers create --plan NAME --count N [--devices D] [--csv]
+ *   guests
+ *   guests import FILE.csv
  *   sessions [--active] [--since TIME]
  *   events [--limit N]
+ *   report --from TIME [--to TIME] [--by plan|method|room] [--csv]
  *   version
  *   help
  *
@@ -27,6 +42,34 @@
  * unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM, in local time. --socket
  * defaults to $WICKET_CONTROL_SOCKET, else /run/wicket/control.sock;
  * --timeout to 5 seconds. --json may also follow the command.
+ *
+ * Plans: KIND is time, data, time+data, until-checkout or free; a new
+ * plan of kind time needs --duration, data needs --data, time+data both.
+ * LIST is ways to pay, comma-separated: free, remote, room, staff,
+ * voucher. AMOUNT is in major units with a decimal point ("4.50", "4",
+ * "0.5"), sent as an integer of minor units with CUR's decimals (ISO 4217:
+ * 2, or 0 for BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF
+ * XOF XPF, 3 for BHD IQD JOD KWD LYD OMR TND); more decimals than that is
+ * a usage error, and so is an AMOUNT on plan set without --currency. D
+ * is a duration: "45s", "90m", "24h", "2d", "1h30m" (or "0": none). SIZE
+ * is "500MB", "1.5GB", "1TB" (10^3 steps) or "512MiB", "1GiB" (2^10
+ * steps), any case (or "0": none). The plan is offered where --port and
+ * --room say, or everywhere (--everywhere, or none of them on plan add);
+ * on plan set any of them replaces the plan's offers.
+ *
+ * guests import reads CSV (RFC 4180: quoted fields, "" inside them, LF or
+ * CRLF, a UTF-8 byte order mark skipped, empty lines skipped): a first
+ * line naming the columns in any order, room and surname, optionally
+ * arrival, departure and folio; dates are TIME as above, and a departure
+ * date alone means the end of that day. Any bad line sends nothing (the
+ * import replaces the whole list); every one is named ("guests.csv:12:
+ * departure: '2024-13-01' is not a date").
+ *
+ * report: TIME for --from and --to (default now), where a --to date alone
+ * means the end of that day. Without --by, three tables (per plan, per
+ * method, per room) from three requests, each with a total per currency.
+ * --csv on vouchers and report prints CSV with a header line; amounts in
+ * it are in major units ("4.50").
  *
  * Exit codes: 0 done; 1 wicketd refused or failed the request; 2 usage
  * error (nothing was sent); 3 wicketd not reachable (not running, no
@@ -63,9 +106,51 @@
  *   sessions {"active": true (optional), "since": int unix s (optional)}
  *       → [session], session = {"id": int, "mac": str, "port": str,
  *       "state": str, "started": int unix s, "ended": int | null,
- *       "end_reason": str | null, "up_bytes": int, "down_bytes": int}
+ *       "end_reason": str | null, "up_bytes": int, "down_bytes": int,
+ *       "plan": str | null, "charge": int (minor units), "currency": str |
+ *       null}
  *   events {"limit": int (optional; wicketd's default 50)} → [{"at": int
  *       unix s, "session": int, "event": str, "detail": str | null}]
+ *
+ *   plans {"all": true (optional: retired plans too)} → [plan], plan =
+ *       {"id": int, "name": str, "kind": "time" | "data" | "time+data" |
+ *       "until-checkout" | "free", "price": int (minor units), "currency":
+ *       str, "per_minute": int, "per_mb": int, "duration_s": int | null,
+ *       "bytes": int | null, "idle_timeout_s": int | null, "keepalive_s":
+ *       int | null, "methods": [str] (of "free", "remote", "room",
+ *       "staff", "voucher"), "offered": [{"port": str | null, "room": str
+ *       | null}] (both null: everywhere; no offer: nowhere), "retired":
+ *       int unix s | null}
+ *   plan_add {"name": str, "kind": str, "price": int, "currency": str,
+ *       "methods": [str], "per_minute", "per_mb", "duration_s", "bytes",
+ *       "idle_timeout_s", "keepalive_s": int (each optional), "offered":
+ *       [{"port": str} | {"room": str} | {} (everywhere)]} → plan
+ *   plan_set {"name": str, and only the fields of plan_add given} → plan
+ *   plan_retire {"name": str} → plan
+ *   vouchers_create {"plan": str, "count": int 1..10000, "devices": int
+ *       1..1000 (1 unless given)} → {"batch": str, "plan": str,
+ *       "vouchers": [{"code": str, "devices": int}]}
+ *   vouchers {"batch": str (optional)} → [{"code": str, "plan": str,
+ *       "devices": int, "used": int, "batch": str, "created": int unix s,
+ *       "revoked": int unix s | null}]
+ *   guests_import {"guests": [{"room": str, "surname": str, "arrival": int
+ *       unix s | null, "departure": int unix s | null, "folio": str |
+ *       null}]} → {"imported": int}; the list replaces the one there was
+ *   guests {} → [{"room", "surname", "arrival", "departure", "folio"}] as
+ *       in guests_import
+ *   pending {} → [request], request = {"id": int, "session": int, "mac":
+ *       str, "port": str, "plan": str, "method": str, "detail": str |
+ *       null, "room": str | null, "state": "pending" | "provisional",
+ *       "created": int unix s}, oldest first
+ *   approve {"id": int} → request
+ *   reject {"id": int, "reason": str (optional)} → request, with
+ *       "reason": str | null
+ *   report {"from": int unix s, "to": int unix s, "by": "plan" | "method"
+ *       | "room"} → [{"key": str ("" for none), "currency": str,
+ *       "sessions": int, "charge": int (minor units), "seconds": int,
+ *       "bytes": int}] for the sessions that ended in [from, to); without
+ *       --by, --json prints {"plan": [...], "method": [...], "room": [...]}
+ *       from the three requests
  *
  *   version (no request) → {"wicketctl": str, "module": {"release": str,
  *       "protocol": int, "protocol_min": int} or {"error": str}}
@@ -95,11 +180,24 @@ static const struct command commands[] = {
 	{ "block", ctl_block, "block MAC", "end the client's session and keep it off, also after restarts" },
 	{ "unblock", ctl_unblock, "unblock MAC", "lift a block: the client is captive again" },
 	{ "allow", ctl_allow, "allow MAC --minutes N", "let the client in for N minutes, free of charge" },
+	{ "pending", ctl_pending, "pending", "billing requests waiting for staff approval, oldest first" },
+	{ "approve", ctl_approve, "approve ID", "approve a waiting request (ID from pending)" },
+	{ "reject", ctl_reject, "reject ID [--reason TEXT]", "reject a waiting request" },
 	{ "ports", ctl_ports, "ports", "the access ports, their rooms and modes" },
 	{ "port", ctl_port, "port set IFACE [--room ROOM] [--mode charge|free|blocked] | port reset IFACE",
 	  "change a port's room or mode (kept until reset to the config file's)" },
+	{ "plans", ctl_plans, "plans [--all]", "the plans guests choose from (--all: retired ones too)" },
+	{ "plan", ctl_plan, "plan add|set|retire NAME [PLAN OPTIONS]",
+	  "add a plan (PLAN OPTIONS below), change one, or stop offering it" },
+	{ "vouchers", ctl_vouchers,
+	  "vouchers [--batch B] | vouchers create --plan NAME --count N [--devices D]",
+	  "list vouchers, or make new ones to hand out (--csv: as CSV)" },
+	{ "guests", ctl_guests, "guests | guests import FILE.csv",
+	  "the guest list for room charges; import replaces it with the file's" },
 	{ "sessions", ctl_sessions, "sessions [--active] [--since TIME]", "sessions, newest first" },
 	{ "events", ctl_events, "events [--limit N]", "the latest session events (default 50)" },
+	{ "report", ctl_report, "report --from TIME [--to TIME] [--by plan|method|room] [--csv]",
+	  "revenue of the sessions that ended in that time" },
 	{ "version", ctl_version, "version", "the versions of wicketctl and the loaded wicket.ko" },
 	{ "help", cmd_help, "help", "this help" },
 };
@@ -124,7 +222,19 @@ static void usage(FILE *out)
 		"  --timeout SECONDS  how long to wait for wicketd's answer (default %d)\n"
 		"  --help             this help\n"
 		"\nMAC: six hex pairs separated by ':' or '-'. TIME: unix seconds, YYYY-MM-DD or\n"
-		"YYYY-MM-DDTHH:MM, in local time.\n"
+		"YYYY-MM-DDTHH:MM, in local time (a date alone as report --to or a guest's\n"
+		"departure: the whole of that day).\n"
+		"\nPLAN OPTIONS (plan add needs the first four): --kind KIND --price AMOUNT\n"
+		"  --currency CUR --methods LIST\n"
+		"  [--per-minute AMOUNT] [--per-mb AMOUNT] [--duration D] [--data SIZE] [--idle D]\n"
+		"  [--keepalive D] [--port IFACE]... [--room ROOM]... [--everywhere]\n"
+		"KIND: time (needs --duration), data (needs --data), time+data, until-checkout,\n"
+		"free. LIST: ways to pay, comma-separated: free,remote,room,staff,voucher.\n"
+		"AMOUNT: like 4.50, in CUR (EUR, JPY, KWD...; plan set needs --currency with an\n"
+		"AMOUNT). D: like 45s, 90m, 24h, 2d, 1h30m. SIZE: like 500MB, 1.5GB, 1GiB. The plan\n"
+		"is offered on each --port and in each --room, or everywhere.\n"
+		"guests import: CSV with a first line naming the columns room, surname and\n"
+		"optionally arrival, departure, folio.\n"
 		"\nexit status: 0 done, 1 wicketd refused or failed the request, 2 usage error\n"
 		"(nothing was sent), 3 wicketd not reachable (not running, permission denied on\n"
 		"its socket, no answer in time).\n",

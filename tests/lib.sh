@@ -196,7 +196,9 @@ load_wicket() {
 # ($wicketd_dir): wicketd_config [MODE] writes the config (access port r1,
 # room 101), wicketd_start runs it in the router namespace ($wicketd_pid)
 # and waits for its control socket, ctl is wicketctl talking to it.
-# $wicketd_ka_interval and $wicketd_ka_misses set [keepalive] (30 and 3).
+# $wicketd_ka_interval and $wicketd_ka_misses set [keepalive] (30 and 3);
+# $wicketd_ports adds access ports ("r2 r3"); $wicketd_extra_config is
+# appended as it is (more sections).
 wicketd_config() {
 	if [ -z "${wicketd_dir:-}" ]; then
 		wicketd_dir=$(mktemp -d)
@@ -217,10 +219,13 @@ wicketd_config() {
 	interval = ${wicketd_ka_interval:-30}
 	misses = ${wicketd_ka_misses:-3}
 
-	[port r1]
-	mode = ${1:-charge}
-	room = 101
 	CONF
+	# Access ports: r1 (room 101) and those of $wicketd_ports ("r2 r3": rooms 102, 103).
+	local port
+	for port in r1 ${wicketd_ports:-}; do
+		printf '\n[port %s]\nmode = %s\nroom = %s\n' "$port" "${1:-charge}" "10${port#r}"
+	done >> "$wicketd_dir/wicketd.conf"
+	[ -z "${wicketd_extra_config:-}" ] || printf '\n%s\n' "$wicketd_extra_config" >> "$wicketd_dir/wicketd.conf"
 }
 wicketd_start() {
 	[ -f "${wicketd_dir:-}/wicketd.conf" ] || wicketd_config
@@ -233,6 +238,11 @@ wicketd_start() {
 	return 1
 }
 ctl() { ip netns exec "$router" wicketctl --socket "$wicketd_dir/control.sock" "$@"; }
+# One raw control request: control_request CMD ARGS_JSON; prints the answer line.
+control_request() {
+	jq -cn --arg cmd "$1" --argjson args "$2" '{v: 1, cmd: $cmd, args: $args}' |
+		ip netns exec "$router" socat -t 10 - "UNIX-CONNECT:$wicketd_dir/control.sock"
+}
 
 # End of a test: exit 1 when any case failed.
 lib_exit() {

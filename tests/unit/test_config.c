@@ -155,6 +155,10 @@ static void defaults_fill_optional_keys(void **state)
 	assert_int_equal(cfg->keepalive.port, 4444);
 	assert_int_equal(cfg->keepalive.interval, 30);
 	assert_int_equal(cfg->keepalive.misses, 3);
+	assert_int_equal(cfg->billing.provisional_after, 5);
+	assert_int_equal(cfg->billing.provisional_minutes, 10);
+	assert_int_equal(cfg->billing.provisional_bytes, 50000000);
+	assert_string_equal(cfg->radius.host, "");
 	/* a section without keys is still a port, in charge mode, no room */
 	assert_int_equal(cfg->nports, 1);
 	assert_string_equal(cfg->ports[0].ifname, "lan.101");
@@ -279,28 +283,87 @@ static void unknown_key(void **state)
 		     "t.conf:2: [gateway] mode: unknown key; expected store, control_socket, staff_group, "
 		     "portal, dns_port, mark or upstream");
 	expect_error("portal = 10.0.0.1:80\n[gateway]\n",
-		     "t.conf:1: portal: key outside any section; expected it under [gateway], [keepalive] or "
-		     "[port IFNAME]");
+		     "t.conf:1: portal: key outside any section; expected [gateway], [keepalive], [billing], "
+		     "[radius] or [port IFNAME]");
 	expect_error(build("= 5", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway]: expected a key name before '='");
 }
 
+#define SECTIONS "expected [gateway], [keepalive], [billing], [radius] or [port IFNAME]"
+
 static void unknown_section(void **state)
 {
 	(void)state;
-	expect_error(
-		build("#", "#", "[port lan.101]\n[keep-alive]\nport = 1\n"),
-		"t.conf:9: unknown section \"keep-alive\"; expected [gateway], [keepalive] or [port IFNAME]");
+	expect_error(build("#", "#", "[port lan.101]\n[keep-alive]\nport = 1\n"),
+		     "t.conf:9: unknown section \"keep-alive\"; " SECTIONS);
 	expect_error(build("#", "#", "[ports lan.101]\n"),
-		     "t.conf:8: unknown section \"ports lan.101\"; expected [gateway], [keepalive] or [port "
-		     "IFNAME]");
-	expect_error("[Gateway]\n",
-		     "t.conf:1: unknown section \"Gateway\"; expected [gateway], [keepalive] or "
-		     "[port IFNAME]");
+		     "t.conf:8: unknown section \"ports lan.101\"; " SECTIONS);
+	expect_error("[Gateway]\n", "t.conf:1: unknown section \"Gateway\"; " SECTIONS);
 	expect_error(build("#", "#", "[port lan.101\n"),
 		     "t.conf:8: expected ']' at the end of the section name, got \"[port lan.101\"");
 	expect_error(build("#", "#", "[port lan.101] mode = free\n"),
 		     "t.conf:8: expected nothing but a comment after ']', got \"mode = free\"");
+}
+
+static void billing_and_radius_sections(void **state)
+{
+	struct wicket_config *cfg;
+	static char conf[sizeof(text) + 512];
+
+	(void)state;
+	snprintf(conf, sizeof(conf),
+		 "%s[billing]\nprovisional_after = 3\nprovisional_minutes = 15\n"
+		 "provisional_mb = 20\n[radius]\nserver = radius.example.net\n"
+		 "accounting_server = [2001:db8::1]:1646\nsecret_file = /etc/wicket/radius.secret\n"
+		 "nas_identifier = lobby-gw\ntimeout = 4\nretries = 0\ninterim = 600\n",
+		 build("#", "#", "[port lan.101]\n"));
+	cfg = load_ok(conf);
+	assert_int_equal(cfg->billing.provisional_after, 3);
+	assert_int_equal(cfg->billing.provisional_minutes, 15);
+	assert_int_equal(cfg->billing.provisional_bytes, 20000000);
+	assert_string_equal(cfg->radius.host, "radius.example.net");
+	assert_int_equal(cfg->radius.port, 1812);
+	assert_string_equal(cfg->radius.acct_host, "2001:db8::1");
+	assert_int_equal(cfg->radius.acct_port, 1646);
+	assert_string_equal(cfg->radius.secret_file, "/etc/wicket/radius.secret");
+	assert_string_equal(cfg->radius.nas_identifier, "lobby-gw");
+	assert_int_equal(cfg->radius.timeout, 4);
+	assert_int_equal(cfg->radius.retries, 0);
+	assert_int_equal(cfg->radius.interim, 600);
+	assert_string_equal(cfg->radius.dictionary, "/usr/share/wicket/radius/dictionary.radcli");
+	config_free(cfg);
+
+	/* [radius] needs its server and secret; [billing] alone needs nothing. */
+	expect_error(build("#", "#", "[port lan.101]\n[radius]\nserver = 10.0.0.9:1812\n"),
+		     "t.conf:9: [radius] secret_file: required key is missing; expected the absolute path of "
+		     "the file holding the RADIUS shared secret");
+	cfg = load_ok(build("#", "#", "[port lan.101]\n[billing]\n"));
+	config_free(cfg);
+	expect_error(
+		build("#", "#", "[port lan.101]\n[radius]\nserver = 10.0.0.9:0\n"),
+		"t.conf:10: [radius] server: expected HOST, HOST:PORT or [IPV6]:PORT (a name or a numeric "
+		"address), got \"10.0.0.9:0\"");
+	expect_error(
+		build("#", "#", "[port lan.101]\n[radius]\nserver = radius_1\n"),
+		"t.conf:10: [radius] server: expected HOST, HOST:PORT or [IPV6]:PORT (a name or a numeric "
+		"address), got \"radius_1\"");
+	expect_error(
+		build("#", "#", "[port lan.101]\n[radius]\nserver = [2001:db8::1\n"),
+		"t.conf:10: [radius] server: expected HOST, HOST:PORT or [IPV6]:PORT (a name or a numeric "
+		"address), got \"[2001:db8::1\"");
+	expect_error(build("#", "#", "[port lan.101]\n[radius]\ninterim = 30\n"),
+		     "t.conf:10: [radius] interim: expected 0 (none) or 60 to 86400 seconds, got \"30\"");
+	expect_error(
+		build("#", "#", "[port lan.101]\n[radius]\nnas_identifier = lobby gw\n"),
+		"t.conf:10: [radius] nas_identifier: expected 1 to 63 printable ASCII characters without "
+		"spaces, got \"lobby gw\"");
+	expect_error(build("#", "#", "[port lan.101]\n[billing]\nprovisional_after = 0\n"),
+		     "t.conf:10: [billing] provisional_after: expected a number from 1 to 120, got \"0\"");
+	expect_error(
+		build("#", "#", "[port lan.101]\n[billing]\nprovisional_mb = 100001\n"),
+		"t.conf:10: [billing] provisional_mb: expected a number from 1 to 100000, got \"100001\"");
+	expect_error(build("#", "#", "[port lan.101]\n[billing]\n[billing]\n"),
+		     "t.conf:10: [billing]: duplicated section, first on line 9");
 }
 
 static void syntax_error_names_its_line(void **state)
@@ -752,6 +815,7 @@ int main(void)
 		cmocka_unit_test(limits_of_ranges_are_accepted),
 		cmocka_unit_test(unknown_key),
 		cmocka_unit_test(unknown_section),
+		cmocka_unit_test(billing_and_radius_sections),
 		cmocka_unit_test(syntax_error_names_its_line),
 		cmocka_unit_test(duplicated_key),
 		cmocka_unit_test(duplicated_section),

@@ -20,51 +20,12 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_fixture.h"
+#include "store_internal.h"
+
+#define WICKET_XSTR(x) #x
+#define WICKET_STR(x) WICKET_XSTR(x)
 #include "uapi/wicket.h"
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	struct store *s;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/wicket.db", f->dir);
-	if (store_open(f->path, &f->s)) {
-		fprintf(stderr, "store_open: %s\n", store_error(NULL));
-		rmdir(f->dir);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-	char p[128];
-
-	store_close(f->s);
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", f->path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
 
 static void reopen(struct fixture *f)
 {
@@ -233,13 +194,14 @@ static void newer_schema_is_refused(void **state)
 	assert_non_null(strstr(store_error(NULL), "newer"));
 	/* Nothing was touched. */
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 99);
-	raw_exec(f->path, "PRAGMA user_version = 2");
+	raw_exec(f->path, "PRAGMA user_version = " WICKET_STR(STORE_SCHEMA_VERSION));
 	assert_int_equal(store_open(f->path, &f->s), 0);
 }
 
 /*
- * A store of schema version 1 (made by taking version 2's additions away)
- * is migrated on open, its rows kept, the new columns at their defaults.
+ * A store of schema version 1, made with version 1's own SQL and holding a
+ * session, is migrated on open: its rows kept, the new columns at their
+ * defaults, the new tables there.
  */
 static void version_1_is_migrated(void **state)
 {
@@ -247,29 +209,34 @@ static void version_1_is_migrated(void **state)
 	struct store_session ss;
 	struct store_port p;
 	struct store_client c;
-	uint64_t id = new_session(f->s, "02:00:00:00:00:01", "active", NULL);
+	char old[128];
 
+	snprintf(old, sizeof(old), "%s/v1.db", f->dir);
+	raw_exec(old, store_migration_sql(1));
+	raw_exec(old, "INSERT INTO ports VALUES ('eth1', '101', 1, 5);"
+		      "INSERT INTO clients VALUES (7, 'eth1', '02:00:00:00:00:01', 5, 5);"
+		      "INSERT INTO sessions (id, client_id, state, started_at) VALUES (3, 7, 'active', 6);");
+	assert_int_equal(raw_int(old, "PRAGMA user_version"), 1);
 	store_close(f->s);
-	f->s = NULL;
-	raw_exec(f->path,
-		 "DROP INDEX clients_blocked; ALTER TABLE clients DROP COLUMN blocked_at; "
-		 "ALTER TABLE ports DROP COLUMN set_by; ALTER TABLE sessions DROP COLUMN keepalive_at; "
-		 "PRAGMA user_version = 1");
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM pragma_table_info('sessions') "
-					  "WHERE name = 'keepalive_at'"),
-			 0);
-	assert_int_equal(store_open(f->path, &f->s), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
-	assert_int_equal(store_session_get(f->s, id, &ss), 0);
+	assert_int_equal(store_open(old, &f->s), 0);
+	assert_int_equal(raw_int(old, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_session_get(f->s, 3, &ss), 0);
 	assert_string_equal(ss.state, "active");
+	assert_int_equal(ss.client_id, 7);
 	assert_int_equal(ss.keepalive_at, 0);
 	assert_int_equal(store_port_get(f->s, "eth1", &p), 0);
 	assert_string_equal(p.room, "101");
 	assert_int_equal(p.set_by_staff, 0);
-	assert_int_equal(store_client_get(f->s, ss.client_id, &c), 0);
+	assert_int_equal(store_client_get(f->s, 7, &c), 0);
 	assert_int_equal(c.blocked_at, 0);
-	assert_int_equal(store_session_keepalive(f->s, id, 1, 5000), 0);
+	assert_int_equal(store_session_keepalive(f->s, 3, 1, 5000), 0);
+	assert_int_equal(raw_int(old, "SELECT count(*) FROM sqlite_schema WHERE name IN ('plans', 'outbox')"),
+			 2);
+	assert_int_equal(raw_int(old, "SELECT charge FROM sessions WHERE id = 3"), 0);
 	assert_int_equal(store_integrity_check(f->s), 0);
+	store_close(f->s);
+	store_fixture_remove_db(old);
+	assert_int_equal(store_open(f->path, &f->s), 0);
 }
 
 static void foreign_database_is_refused(void **state)
@@ -956,7 +923,7 @@ static void recent_events_newest_first_and_limited(void **state)
 	assert_true(many.e[0].id > many.e[1].id && many.e[1].id > many.e[2].id);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, store_fixture_setup, store_fixture_teardown)
 
 int main(void)
 {

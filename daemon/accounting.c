@@ -1,0 +1,288 @@
+/*
+ * Accounting: the outbox sender, the interim counter sweep and idle
+ * timeouts (see accounting.h). Runs on the loop thread; only the RADIUS
+ * exchange itself is on a worker thread.
+ */
+#include "accounting.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway.h"
+#include "log.h"
+#include "radius.h"
+#include "session.h"
+#include "store.h"
+#include "store_billing.h"
+#include "store_outbox.h"
+#include "uapi/wicket.h"
+#include "workers.h"
+
+#define SWEEP_SECONDS 30
+#define SEND_BATCH 32 /* records in flight at most */
+#define BACKOFF_MAX_MS (300 * 1000)
+
+struct in_flight {
+	struct accounting *a;
+	struct store_acct rec;
+	int ret;
+	char error[STORE_ACCT_ERROR_LEN];
+};
+
+struct accounting {
+	struct gateway *gw;
+	struct radius *radius; /* NULL without [radius]: records wait */
+	struct event *send_timer, *sweep_timer;
+	int64_t last_interim;
+	int64_t flying[SEND_BATCH]; /* ids of the records being sent; 0: free slot */
+	struct accounting_stats stats;
+};
+
+const struct accounting_stats *accounting_stats(const struct accounting *a)
+{
+	return &a->stats;
+}
+
+/* --- the interim sweep and idle timeouts */
+
+struct sweep {
+	struct accounting *a;
+	int64_t now;
+	int interim; /* queue Interim-Updates this time */
+	uint64_t *idle; /* sessions to end as idle */
+	size_t nidle, idle_cap;
+};
+
+/* One open gate's counters, read and reset by the dump: into its session. */
+static int sweep_client(const struct kernel_client *k, void *arg)
+{
+	struct sweep *sw = arg;
+	struct store *st = sw->a->gw->store;
+	struct store_session_bill bill;
+	struct store_plan plan;
+	int ret;
+
+	if (!k->session)
+		return 0;
+	if (store_session_add_counters(st, k->session, k->up_bytes, k->down_bytes, k->up_packets,
+				       k->down_packets)) {
+		log_warn("session %llu: store: %s", (unsigned long long)k->session, store_error(st));
+		return 0;
+	}
+	store_session_settle(st, k->session, sw->now);
+	if (sw->interim && k->state == WICKET_STATE_AUTHORIZED) {
+		ret = store_outbox_add(st, k->session, "interim", sw->now, NULL);
+		if (!ret)
+			sw->a->stats.interims++;
+	}
+	if (store_session_bill_get(st, k->session, &bill) || !bill.plan_id ||
+	    store_plan_get(st, bill.plan_id, &plan) || !plan.idle_timeout_s ||
+	    k->idle_ms < (uint64_t)plan.idle_timeout_s * 1000)
+		return 0;
+	if (sw->nidle == sw->idle_cap) {
+		size_t cap = sw->idle_cap ? sw->idle_cap * 2 : 64;
+		uint64_t *bigger = realloc(sw->idle, cap * sizeof(*bigger));
+
+		if (!bigger)
+			return 0;
+		sw->idle = bigger;
+		sw->idle_cap = cap;
+	}
+	sw->idle[sw->nidle++] = k->session;
+	return 0;
+}
+
+/* End an idle session: the store first, then the gate. */
+static void end_idle(struct accounting *a, uint64_t session_id)
+{
+	char err[256];
+	struct session_client c;
+	struct store_session_row row;
+
+	if (store_session_row_get(a->gw->store, session_id, &row) || strcmp(row.session.state, "active"))
+		return;
+	if (session_find(a->gw, row.mac, &c, err, sizeof(err)) || c.session_id != session_id ||
+	    session_end(a->gw, &c, "idle", err, sizeof(err))) {
+		log_warn("session %llu: idle, but not ended: %s", (unsigned long long)session_id, err);
+		return;
+	}
+	a->stats.idle_ends++;
+	log_info("session %llu ended: idle", (unsigned long long)session_id);
+}
+
+static void sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct accounting *a = arg;
+	const struct wicket_config *cfg = a->gw->config;
+	struct sweep sw = { .a = a, .now = session_now_ms() };
+	int ret;
+
+	(void)fd;
+	(void)what;
+	sw.interim = cfg->radius.interim && sw.now - a->last_interim >= (int64_t)cfg->radius.interim * 1000;
+	/* Counters read and reset go into the store in the same breath: one transaction. */
+	if (store_begin(a->gw->store)) {
+		log_err("accounting sweep: store: %s", store_error(a->gw->store));
+		return;
+	}
+	ret = kernel_client_dump(a->gw->kernel, WICKET_F_RESET_COUNTERS, sweep_client, &sw, NULL);
+	if (ret)
+		log_warn("accounting sweep: wicket.ko: %s", kernel_error(a->gw->kernel));
+	if (store_commit(a->gw->store)) {
+		log_err("accounting sweep: store: %s; the counters read are lost", store_error(a->gw->store));
+		store_rollback(a->gw->store);
+	}
+	if (sw.interim)
+		a->last_interim = sw.now;
+	for (size_t i = 0; i < sw.nidle; i++)
+		end_idle(a, sw.idle[i]);
+	free(sw.idle);
+	accounting_kick(a);
+}
+
+/* --- the outbox sender */
+
+static int flying_slot(struct accounting *a, int64_t id)
+{
+	for (int i = 0; i < SEND_BATCH; i++)
+		if (a->flying[i] == id)
+			return i;
+	return -1;
+}
+
+/* Worker thread: one record to the server; the store is not touched here. */
+static void send_record(void *arg)
+{
+	struct in_flight *f = arg;
+	const struct store_acct *r = &f->rec;
+	struct radius_acct_record rec = {
+		.kind = !strcmp(r->kind, "start")  ? RADIUS_ACCT_START
+			: !strcmp(r->kind, "stop") ? RADIUS_ACCT_STOP
+						   : RADIUS_ACCT_INTERIM,
+		.session_id = r->session_id,
+		.event_ms = r->event_at,
+		.session_time_s = r->session_time_s > 0 ? (uint64_t)r->session_time_s : 0,
+		.input_octets = r->up_bytes,
+		.output_octets = r->down_bytes,
+		.input_packets = r->up_packets,
+		.output_packets = r->down_packets,
+		.end_reason = r->terminate_cause,
+		.mac = r->mac,
+		.port = r->port,
+		.charge = r->charge,
+		.currency = r->currency,
+		.plan = r->plan,
+		.room = r->room,
+	};
+
+	f->ret = radius_acct(f->a->radius, &rec, session_now_ms(), f->error, sizeof(f->error));
+}
+
+/* Loop thread: acknowledged, or tried again later. */
+static void sent_record(void *arg, int cancelled)
+{
+	struct in_flight *f = arg;
+	struct accounting *a = f->a;
+	int slot = flying_slot(a, f->rec.id);
+	int64_t backoff = 1000LL << (f->rec.attempts < 8 ? f->rec.attempts : 8);
+
+	if (slot >= 0)
+		a->flying[slot] = 0;
+	if (!cancelled && f->ret == 0) {
+		a->stats.acked++;
+		if (store_outbox_acked(a->gw->store, f->rec.id, session_now_ms()))
+			log_err("accounting record %lld: acknowledged, but the store says: %s",
+				(long long)f->rec.id, store_error(a->gw->store));
+	} else if (!cancelled) {
+		a->stats.failed++;
+		if (backoff > BACKOFF_MAX_MS)
+			backoff = BACKOFF_MAX_MS;
+		if (f->rec.attempts == 0 || f->rec.attempts % 10 == 9)
+			log_warn("accounting record %lld (%s of session %llu): %s; trying again",
+				 (long long)f->rec.id, f->rec.kind, (unsigned long long)f->rec.session_id,
+				 f->error);
+		store_outbox_failed(a->gw->store, f->rec.id, f->error, session_now_ms() + backoff);
+	}
+	free(f);
+	if (!cancelled)
+		accounting_kick(a);
+}
+
+static int send_due(const struct store_acct *r, void *arg)
+{
+	struct accounting *a = arg;
+	struct in_flight *f;
+	int slot;
+
+	if (flying_slot(a, r->id) >= 0)
+		return 0;
+	slot = flying_slot(a, 0);
+	if (slot < 0)
+		return 1;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return 1;
+	f->a = a;
+	f->rec = *r;
+	if (workers_submit(a->gw->workers, send_record, sent_record, f)) {
+		free(f);
+		return 1; /* the pool is full: the next look will do */
+	}
+	a->flying[slot] = r->id;
+	a->stats.sent++;
+	return 0;
+}
+
+void accounting_kick(struct accounting *a)
+{
+	if (!a->radius)
+		return;
+	if (store_outbox_due(a->gw->store, session_now_ms(), SEND_BATCH, send_due, a) < 0)
+		log_err("accounting: store: %s", store_error(a->gw->store));
+}
+
+static void on_send_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	accounting_kick(arg);
+}
+
+int accounting_open(struct gateway *gw, struct accounting **out, char *err, size_t errlen)
+{
+	struct accounting *a = calloc(1, sizeof(*a));
+	struct timeval every_second = { .tv_sec = 1 }, every_sweep = { .tv_sec = SWEEP_SECONDS };
+
+	*out = NULL;
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	a->gw = gw;
+	a->radius = gw->radius;
+	a->last_interim = session_now_ms();
+	a->send_timer = event_new(gw->base, -1, EV_PERSIST, on_send_timer, a);
+	a->sweep_timer = event_new(gw->base, -1, EV_PERSIST, sweep, a);
+	if (!a->send_timer || !a->sweep_timer || event_add(a->send_timer, &every_second) ||
+	    event_add(a->sweep_timer, &every_sweep)) {
+		accounting_close(a);
+		snprintf(err, errlen, "accounting: cannot start its timers");
+		return -ENOMEM;
+	}
+	*out = a;
+	return 0;
+}
+
+void accounting_close(struct accounting *a)
+{
+	if (!a)
+		return;
+	if (a->send_timer)
+		event_free(a->send_timer);
+	if (a->sweep_timer)
+		event_free(a->sweep_timer);
+	free(a);
+}

@@ -1,0 +1,36 @@
+/*
+ * Accounting (accounting.c): what the network management system hears.
+ *
+ * - The outbox (store_outbox.h) holds every Start, Interim-Update and Stop
+ *   from the transaction that caused it; the sender here takes what is due,
+ *   sends it with RADIUS on worker threads, and marks it acknowledged, or
+ *   counts the failure and tries again later (backing off to 5 minutes),
+ *   for ever: a record is never dropped. Without [radius], records wait.
+ * - Every [radius] interim seconds, the kernel's counters of every open
+ *   gate are read and reset in one dump, added to the sessions, their
+ *   charges settled, and an Interim-Update queued for each active one.
+ * - Every 30 seconds, a session whose plan has an idle timeout and whose
+ *   client has sent nothing for that long ends as "idle".
+ */
+#ifndef WICKET_ACCOUNTING_H
+#define WICKET_ACCOUNTING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct gateway;
+struct accounting;
+
+struct accounting_stats {
+	uint64_t sent, acked, failed;
+	uint64_t interims; /* Interim-Updates queued */
+	uint64_t idle_ends;
+};
+
+int accounting_open(struct gateway *gw, struct accounting **out, char *err, size_t errlen);
+void accounting_close(struct accounting *a);
+/* Look at the outbox now (after a commit that queued something). */
+void accounting_kick(struct accounting *a);
+const struct accounting_stats *accounting_stats(const struct accounting *a);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * Billing (billing.c): a guest's billing preference, the approver it goes
+ * to, and the approval state machine of its session:
+ *
+ *   new/none --submit--> pending --approver yes--> active --end--> ended
+ *                           |  \--approver no---> rejected --submit--> pending
+ *                           \--remote too slow--> provisional --yes--> active
+ *                                                      \--no--> rejected
+ *
+ * Every transition is written to the store (the request, the session,
+ * its event, and at approval the accounting Start) before the kernel is
+ * changed. Approvers: free and voucher and room answer at once; staff
+ * leave the request pending until a clerk decides (wicketctl pending,
+ * approve, reject); remote asks the RADIUS server on a worker thread, and
+ * when it has not answered within [billing] provisional_after the guest
+ * gets a temporary approval: the kernel lets it pass in state provisional
+ * with a short deadline and byte cap. An approval then extends the grant
+ * to the plan; a rejection closes the gate at once, and the guest may send
+ * another billing preference for the same session.
+ */
+#ifndef WICKET_BILLING_H
+#define WICKET_BILLING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "session.h"
+#include "store_billing.h"
+
+/* What a guest sends: the plan, how it pays, and what that method needs. */
+struct billing_preference {
+	char plan[STORE_PLAN_NAME_LEN];
+	char method[STORE_METHOD_LEN];
+	char voucher[32]; /* voucher: the code as typed */
+	char room[STORE_ROOM_LEN]; /* room: the room number */
+	char surname[STORE_SURNAME_LEN]; /* room: the guest's surname */
+	char account[128]; /* remote: User-Name (a card token, a property account) */
+	char secret[128]; /* remote: User-Password; never stored, never logged */
+};
+
+/* What the guest is told. */
+struct billing_outcome {
+	uint64_t session_id;
+	int64_t request_id;
+	char state[STORE_STATE_LEN]; /* "pending", "provisional", "active" or "rejected" */
+	char reason[STORE_REQ_REASON_LEN]; /* rejected: why, in words for the guest */
+	int64_t deadline_at; /* when the gate closes (0: never) */
+	uint64_t byte_cap; /* 0: none */
+};
+
+struct billing;
+
+int billing_open(struct gateway *gw, struct billing **out, char *err, size_t errlen);
+/* Pending remote requests found at start (their answer was lost with the old process) are asked again. */
+void billing_resume(struct billing *b);
+void billing_close(struct billing *b);
+
+/*
+ * The client c sends its billing preference. 0 with out filled (which may
+ * say rejected: a wrong voucher is an answer, not an error), or -errno with
+ * err saying what to do (no such plan here, a method the plan does not
+ * take, a payment already waiting for approval, a blocked client).
+ */
+int billing_submit(struct billing *b, struct session_client *c, const struct billing_preference *pref,
+		   struct billing_outcome *out, char *err, size_t errlen);
+
+/* The state of the client's session for the guest (after submit, when polling). -ENOENT: none. */
+int billing_outcome_of(struct billing *b, uint64_t session_id, struct billing_outcome *out);
+
+/*
+ * A clerk decides a pending or provisional request: approve, or reject
+ * with reason (may be NULL). decider names the clerk. -EALREADY when it
+ * was decided already.
+ */
+int billing_decide(struct billing *b, int64_t request_id, int approve, const char *reason,
+		   const char *decider, char *err, size_t errlen);
+
+/*
+ * For the remote approver (approve_remote.c), on the loop thread: its
+ * answer was too slow, so the guest gets a temporary approval; and its
+ * answer. Both -EALREADY when the request was decided meanwhile.
+ */
+int billing_provisional(struct billing *b, int64_t request_id);
+int billing_answer(struct billing *b, int64_t request_id, int approved, const char *reason,
+		   const char *decider);
+
+#endif
