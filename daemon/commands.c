@@ -10,10 +10,12 @@
 
 #include "control.h"
 #include "gateway.h"
+#include "accounting.h"
 #include "keepalive.h"
 #include "session.h"
 #include "store.h"
 #include "store_billing.h"
+#include "store_outbox.h"
 #include "uapi/wicket.h"
 
 struct client_counts {
@@ -78,6 +80,19 @@ static json_t *keepalives_json(struct gateway *gw)
 	return o;
 }
 
+/* The outbox: {"server": bool, "unacked": int, "oldest": unix s | null, "sent", "acked", "failed": int}. */
+static json_t *accounting_json(struct gateway *gw)
+{
+	const struct accounting_stats *st = gw->accounting ? accounting_stats(gw->accounting) : NULL;
+	int64_t unacked = 0, oldest = 0;
+
+	store_outbox_depth(gw->store, &unacked, &oldest);
+	return json_pack("{s:b, s:I, s:o, s:I, s:I, s:I}", "server", gw->radius != NULL, "unacked",
+			 (json_int_t)unacked, "oldest", oldest ? json_integer(oldest / 1000) : json_null(),
+			 "sent", (json_int_t)(st ? st->sent : 0), "acked", (json_int_t)(st ? st->acked : 0),
+			 "failed", (json_int_t)(st ? st->failed : 0));
+}
+
 static json_t *cmd_status(const json_t *args, const struct control_peer *peer, void *arg, char *err,
 			  size_t errlen)
 {
@@ -95,14 +110,14 @@ static json_t *cmd_status(const json_t *args, const struct control_peer *peer, v
 		return NULL;
 	}
 	module = json_pack("{s:s, s:i}", "release", gw->module.release, "protocol", (int)gw->module.protocol);
-	return json_pack("{s:s, s:o, s:I, s:{s:i, s:i, s:i, s:i, s:i}, s:i, s:i, s:s, s:o}", "version",
+	return json_pack("{s:s, s:o, s:I, s:{s:i, s:i, s:i, s:i, s:i}, s:i, s:i, s:s, s:o, s:o}", "version",
 			 WICKET_RELEASE, "module", module, "uptime_s", (json_int_t)(time(NULL) - gw->started),
 			 "clients", "total", n.total, "captive", n.by_state[WICKET_STATE_CAPTIVE],
 			 "provisional", n.by_state[WICKET_STATE_PROVISIONAL], "authorized",
 			 n.by_state[WICKET_STATE_AUTHORIZED], "blocked", n.by_state[WICKET_STATE_BLOCKED],
 			 "sessions_active", active, "ports", (int)gw->config->nports, "firewall",
 			 firewall_present(gw->firewall) == 1 ? "installed" : "missing", "keepalives",
-			 keepalives_json(gw));
+			 keepalives_json(gw), "accounting", accounting_json(gw));
 }
 
 /* A port as `ports` lists it: the store's room and mode, the kernel's count. */

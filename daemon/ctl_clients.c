@@ -47,6 +47,25 @@ static void keepalive_field(struct ctl *ctl, json_t *k)
 		field(ctl, "keepalives", "%lld taken on port %lld/udp", ctl_int(k, "ok"), ctl_int(k, "port"));
 }
 
+/* "accounting 3 records waiting for the RADIUS server (oldest 2024-05-01 08:30), 120 sent" */
+static void accounting_field(struct ctl *ctl, json_t *a)
+{
+	char when[CTL_FMT_LEN];
+
+	if (!json_is_object(a))
+		return;
+	if (!json_is_true(json_object_get(a, "server")))
+		field(ctl, "accounting", "%lld records kept: no [radius] server configured",
+		      ctl_int(a, "unacked"));
+	else if (ctl_int(a, "unacked"))
+		field(ctl, "accounting",
+		      "%lld records waiting for the RADIUS server (oldest %s), %lld acknowledged",
+		      ctl_int(a, "unacked"), ctl_fmt_time(when, json_object_get(a, "oldest")),
+		      ctl_int(a, "acked"));
+	else
+		field(ctl, "accounting", "all delivered, %lld acknowledged since start", ctl_int(a, "acked"));
+}
+
 int ctl_status(struct ctl *ctl, int argc, char **argv)
 {
 	json_t *r, *module, *clients;
@@ -82,6 +101,7 @@ int ctl_status(struct ctl *ctl, int argc, char **argv)
 	field(ctl, "ports", "%lld", ctl_int(r, "ports"));
 	field(ctl, "firewall", "%s", ctl_str(r, "firewall"));
 	keepalive_field(ctl, json_object_get(r, "keepalives"));
+	accounting_field(ctl, json_object_get(r, "accounting"));
 out:
 	json_decref(r);
 	return ret;

@@ -84,7 +84,10 @@
  *       "ports": int, "firewall": "installed" | "missing", "keepalives":
  *       {"port": int, and a count per outcome since start: "ok",
  *       "too-short", "too-long", "bad-magic", "bad-version", "bad-flags",
- *       "unknown-session", "bad-tag", "replay", "error"} or null}
+ *       "unknown-session", "bad-tag", "replay", "error"} or null,
+ *       "accounting": {"server": bool ([radius] configured), "unacked":
+ *       int (records not yet acknowledged), "oldest": unix s | null,
+ *       "sent", "acked", "failed": int (since start)}}
  *   clients {} → [client], client = {"id": int, "mac": str, "port": str,
  *       "room": str | null, "addrs": [str], "state": "captive" |
  *       "provisional" | "authorized" | "blocked", "session": int | null,
