@@ -216,6 +216,10 @@ static const char migration_3[] =
 	"ALTER TABLE sessions ADD COLUMN currency TEXT;\n"
 	"ALTER TABLE sessions ADD COLUMN approved_at INTEGER; -- when its payment was approved: metered time "
 	"counts from here\n"
+	/* The plan's rates when the session was sold: a plan changed later does not reprice it. */
+	"ALTER TABLE sessions ADD COLUMN rate_price INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE sessions ADD COLUMN rate_per_minute INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE sessions ADD COLUMN rate_per_mb INTEGER NOT NULL DEFAULT 0;\n"
 	/* Accounting records for the network management system, kept until acknowledged. */
 	"CREATE TABLE outbox (\n"
 	"  id INTEGER PRIMARY KEY,\n"
@@ -1410,17 +1414,15 @@ int store_session_add_counters(struct store *s, uint64_t session_id, uint64_t up
 static const char SQL_HAS_START[] = "SELECT 1 FROM outbox WHERE session_id = ?1 AND kind = 'start'";
 
 /*
- * The charge of a session on a plan, as of at_ms: the plan's price, plus
- * its metered rates per started minute since approval and per started MB
- * (10^6 bytes, both ways). Never lowered: a charge staff or an approver
- * set higher stays.
+ * The charge of a session on a plan, as of at_ms: the price it was sold
+ * at, plus its metered rates per started minute since approval and per
+ * started MB (10^6 bytes, both ways). Never lowered: a charge staff or an
+ * approver set higher stays.
  */
-static const char SQL_SETTLE[] =
-	"UPDATE sessions SET charge = max(sessions.charge, p.price"
-	" + p.per_minute * ((max(?2 - sessions.approved_at, 0) + 59999) / 60000)"
-	" + p.per_mb * ((sessions.up_bytes + sessions.down_bytes + 999999) / 1000000))"
-	" FROM plans p WHERE sessions.id = ?1 AND p.id = sessions.plan_id AND sessions.approved_at IS NOT "
-	"NULL";
+static const char SQL_SETTLE[] = "UPDATE sessions SET charge = max(charge, rate_price"
+				 " + rate_per_minute * ((max(?2 - approved_at, 0) + 59999) / 60000)"
+				 " + rate_per_mb * ((up_bytes + down_bytes + 999999) / 1000000))"
+				 " WHERE id = ?1 AND plan_id IS NOT NULL AND approved_at IS NOT NULL";
 
 static int session_settle(struct store *s, uint64_t id, int64_t at_ms)
 {

@@ -1125,6 +1125,44 @@ static uint64_t billed_session(struct store *s, const char *mac, int64_t plan_id
 	return id;
 }
 
+/*
+ * The charge is the price the session was sold at, plus its metered rates
+ * per started minute since approval and per started MB; a plan changed
+ * later does not reprice it.
+ */
+static void settled_charges_keep_the_price_sold(void **state)
+{
+	struct fixture *f = *state;
+	struct store_plan p = plan("Metered", "time", 50, "EUR", STORE_METHOD_ROOM);
+	struct store_session_bill bill;
+	int64_t id;
+	uint64_t sid;
+
+	p.per_minute = 2;
+	p.per_mb = 10;
+	assert_int_equal(store_plan_add(f->s, &p, 1000, &id), 0);
+	sid = session(f->s, client(f->s, "lan.1", "1", "02:00:00:00:00:01"), 1000);
+	assert_int_equal(store_session_bill(f->s, sid, id, "room", "1"), 0);
+	assert_int_equal(store_session_approve(f->s, sid, 0, 0, 60000, NULL), 0);
+	assert_int_equal(store_session_bill_get(f->s, sid, &bill), 0);
+	assert_int_equal(bill.charge, 50); /* at approval: the price */
+	/* 2.5 MB and 90 s later: 3 started MB, 2 started minutes. */
+	assert_int_equal(store_session_add_counters(f->s, sid, 2000000, 500000, 1, 1), 0);
+	assert_int_equal(store_session_settle(f->s, sid, 150000), 0);
+	assert_int_equal(store_session_bill_get(f->s, sid, &bill), 0);
+	assert_int_equal(bill.charge, 50 + 2 * 2 + 10 * 3);
+	/* The plan is made dearer: the running session keeps its rates. */
+	store_plan_get(f->s, id, &p);
+	p.price = 900;
+	p.per_mb = 1000;
+	assert_int_equal(store_plan_update(f->s, &p), 0);
+	assert_int_equal(store_session_end(f->s, sid, "logout", 190000), 0);
+	assert_int_equal(store_session_bill_get(f->s, sid, &bill), 0);
+	assert_int_equal(bill.charge, 50 + 2 * 3 + 10 * 3);
+	/* The Stop is not queued without a Start; the charge is settled all the same. */
+	assert_int_equal(db_int(f->s, "SELECT count(*) FROM outbox"), 0);
+}
+
 static void report_groups_and_window(void **state)
 {
 	struct fixture *f = *state;
@@ -1576,6 +1614,7 @@ int main(void)
 		T(request_transitions),
 		T(open_requests_listed_with_client_and_plan),
 		T(session_bill_and_charge),
+		T(settled_charges_keep_the_price_sold),
 		T(report_groups_and_window),
 		T(outbox_add_snapshots_the_session),
 		T(outbox_due_in_order_one_per_session),
