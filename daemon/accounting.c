@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "billing.h"
 #include "gateway.h"
 #include "log.h"
 #include "radius.h"
@@ -140,6 +141,8 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
 	for (size_t i = 0; i < sw.nidle; i++)
 		end_idle(a, sw.idle[i]);
 	free(sw.idle);
+	if (a->gw->billing)
+		billing_expire(a->gw->billing, sw.now);
 	accounting_kick(a);
 }
 

@@ -10,7 +10,8 @@
  *   gate are read and reset in one dump, added to the sessions, their
  *   charges settled, and an Interim-Update queued for each active one.
  * - Every 30 seconds, a session whose plan has an idle timeout and whose
- *   client has sent nothing for that long ends as "idle".
+ *   client has sent nothing for that long ends as "idle", and a session
+ *   left rejected for BILLING_RETRY_MS ends as "rejected".
  */
 #ifndef WICKET_ACCOUNTING_H
 #define WICKET_ACCOUNTING_H

@@ -476,3 +476,22 @@ int billing_outcome_of(struct billing *b, uint64_t session_id, struct billing_ou
 	}
 	return 0;
 }
+
+static int end_rejected(uint64_t session_id, void *arg)
+{
+	struct billing *b = arg;
+
+	if (store_session_end(b->gw->store, session_id, "rejected", session_now_ms()))
+		log_warn("session %llu: store: %s", (unsigned long long)session_id,
+			 store_error(b->gw->store));
+	else
+		log_info("session %llu ended: rejected, and no other payment came",
+			 (unsigned long long)session_id);
+	return 0;
+}
+
+void billing_expire(struct billing *b, int64_t now_ms)
+{
+	if (store_sessions_rejected_before(b->gw->store, now_ms - BILLING_RETRY_MS, end_rejected, b) < 0)
+		log_warn("ending rejected sessions: store: %s", store_error(b->gw->store));
+}

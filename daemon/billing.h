@@ -76,6 +76,14 @@ int billing_decide(struct billing *b, int64_t request_id, int approve, const cha
 		   const char *decider, char *err, size_t errlen);
 
 /*
+ * A guest turned down has BILLING_RETRY_MS to send other billing
+ * information on the same session; after that the session ends as
+ * "rejected" (billing_expire, called by the accounting sweep).
+ */
+#define BILLING_RETRY_MS (30 * 60 * 1000)
+void billing_expire(struct billing *b, int64_t now_ms);
+
+/*
  * For the remote approver (approve_remote.c), on the loop thread: its
  * answer was too slow, so the guest gets a temporary approval; and its
  * answer. Both -EALREADY when the request was decided meanwhile.

@@ -122,6 +122,9 @@ static const char SQL_REQUEST_DECIDE[] =
 	"WHERE id = ?1 AND state = ?2";
 static const char SQL_REQUEST_LATEST[] = "SELECT " REQUEST_COLUMNS " FROM billing_requests r "
 					 "WHERE r.session_id = ?1 ORDER BY r.id DESC LIMIT 1";
+static const char SQL_REJECTED_BEFORE[] =
+	"SELECT s.id FROM sessions s WHERE s.state = 'rejected' AND "
+	"(SELECT max(r.decided_at) FROM billing_requests r WHERE r.session_id = s.id) < ?1 ORDER BY s.id";
 static const char SQL_REQUESTS_OPEN[] =
 	"SELECT " REQUEST_COLUMNS ", c.port, c.mac, p.name FROM billing_requests r "
 	"JOIN sessions s ON s.id = r.session_id JOIN clients c ON c.id = s.client_id "
@@ -1382,4 +1385,27 @@ int store_report(struct store *s, const char *group_by, int64_t from_ms, int64_t
 		}
 	}
 	return rc;
+}
+
+int store_sessions_rejected_before(struct store *s, int64_t cutoff_ms,
+				   int (*cb)(uint64_t session_id, void *arg), void *arg)
+{
+	sqlite3_stmt *q;
+	uint64_t ids[256];
+	size_t n = 0;
+	int rc;
+
+	if ((rc = prep(s, SQL_REJECTED_BEFORE, &q)))
+		return rc;
+	sqlite3_bind_int64(q, 1, cutoff_ms);
+	/* Collected first: the callback ends sessions, which this query reads. */
+	while (n < sizeof(ids) / sizeof(ids[0]) && (rc = store_row(s, q, "list rejected sessions")) == 1)
+		ids[n++] = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = cb(ids[i], arg)))
+			return rc;
+	return 0;
 }

@@ -239,6 +239,13 @@ int store_request_latest(struct store *s, uint64_t session_id, struct store_requ
 int store_requests_open(struct store *s, int (*cb)(const struct store_request_row *r, void *arg), void *arg);
 
 /*
+ * Sessions still "rejected" whose last request was decided before
+ * cutoff_ms (the guest gave up), by id, at most 256 per call.
+ */
+int store_sessions_rejected_before(struct store *s, int64_t cutoff_ms,
+				   int (*cb)(uint64_t session_id, void *arg), void *arg);
+
+/*
  * What a session is billed: its plan, how it pays, the room charged (may
  * be NULL), and the plan's currency. Set when it is approved. -EINVAL for
  * a method the plan does not take, or a session already charged in another

@@ -1163,6 +1163,41 @@ static void settled_charges_keep_the_price_sold(void **state)
 	assert_int_equal(db_int(f->s, "SELECT count(*) FROM outbox"), 0);
 }
 
+static int note_rejected(uint64_t session_id, void *arg)
+{
+	uint64_t *found = arg;
+
+	found[found[0] + 1] = session_id;
+	found[0]++;
+	return 0;
+}
+
+/* A rejected session is listed once its last request was decided before the cutoff. */
+static void rejected_sessions_listed_after_a_while(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id = add_plan(f->s, "Day", "time", 500, "EUR", STORE_METHOD_STAFF);
+	uint64_t sid = session(f->s, client(f->s, "lan.1", "1", "02:00:00:00:00:01"), 1000);
+	uint64_t other = session(f->s, client(f->s, "lan.1", "1", "02:00:00:00:00:02"), 1000);
+	uint64_t found[4] = { 0 };
+	int64_t rid;
+
+	assert_int_equal(store_request_add(f->s, sid, id, "staff", NULL, NULL, 2000, &rid), 0);
+	assert_int_equal(store_request_decide(f->s, rid, "rejected", "no", "clerk", 5000), 0);
+	assert_int_equal(store_session_set_state(f->s, sid, "rejected", "no", 5000), 0);
+	assert_int_equal(store_request_add(f->s, other, id, "staff", NULL, NULL, 2000, &rid), 0);
+	assert_int_equal(store_sessions_rejected_before(f->s, 5000, note_rejected, found), 0);
+	assert_int_equal(found[0], 0);
+	assert_int_equal(store_sessions_rejected_before(f->s, 5001, note_rejected, found), 0);
+	assert_int_equal(found[0], 1);
+	assert_int_equal(found[1], sid);
+	/* Ended, it is not listed again; the pending one never was. */
+	assert_int_equal(store_session_end(f->s, sid, "rejected", 6000), 0);
+	found[0] = 0;
+	assert_int_equal(store_sessions_rejected_before(f->s, 99999, note_rejected, found), 0);
+	assert_int_equal(found[0], 0);
+}
+
 static void report_groups_and_window(void **state)
 {
 	struct fixture *f = *state;
@@ -1615,6 +1650,7 @@ int main(void)
 		T(open_requests_listed_with_client_and_plan),
 		T(session_bill_and_charge),
 		T(settled_charges_keep_the_price_sold),
+		T(rejected_sessions_listed_after_a_while),
 		T(report_groups_and_window),
 		T(outbox_add_snapshots_the_session),
 		T(outbox_due_in_order_one_per_session),
