@@ -469,6 +469,7 @@ int billing_outcome_of(struct billing *b, uint64_t session_id, struct billing_ou
 	snprintf(out->state, sizeof(out->state), "%s", s.state);
 	out->deadline_at = session_closes_at(b->gw->config, &s);
 	out->byte_cap = s.byte_cap;
+	out->keepalive_s = s.keepalive_s ? (unsigned int)s.keepalive_s : b->gw->config->keepalive.interval;
 	if (store_request_latest(b->gw->store, session_id, &r) == 0) {
 		out->request_id = r.id;
 		if (!strcmp(s.state, "rejected"))

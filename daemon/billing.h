@@ -46,6 +46,7 @@ struct billing_outcome {
 	char reason[STORE_REQ_REASON_LEN]; /* rejected: why, in words for the guest */
 	int64_t deadline_at; /* when the gate closes (0: never) */
 	uint64_t byte_cap; /* 0: none */
+	unsigned int keepalive_s; /* the interval its helper keeps alive at */
 };
 
 struct billing;

@@ -532,10 +532,10 @@ static void copy_arg(const json_t *args, const char *key, char *dst, size_t len)
 
 static json_t *billing_outcome_json(const struct billing_outcome *o)
 {
-	return json_pack("{s:I, s:o, s:s, s:o, s:o, s:o}", "session", (json_int_t)o->session_id, "request",
-			 int_or_null(o->request_id), "state", o->state, "reason", str_or_null(o->reason),
-			 "deadline", int_or_null(o->deadline_at / 1000), "byte_cap",
-			 int_or_null((int64_t)o->byte_cap));
+	return json_pack("{s:I, s:o, s:s, s:o, s:o, s:o, s:i}", "session", (json_int_t)o->session_id,
+			 "request", int_or_null(o->request_id), "state", o->state, "reason",
+			 str_or_null(o->reason), "deadline", int_or_null(o->deadline_at / 1000), "byte_cap",
+			 int_or_null((int64_t)o->byte_cap), "keepalive_s", (int)o->keepalive_s);
 }
 
 static json_t *cmd_submit(const json_t *args, const struct control_peer *peer, void *arg, char *err,

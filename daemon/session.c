@@ -23,11 +23,14 @@ int64_t session_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* When a session held to keepalives is overdue: its plan's interval, or the config's, times the misses allowed. */
 static int64_t keepalive_due(const struct wicket_config *cfg, const struct store_session *s)
 {
+	int64_t interval = s->keepalive_s ? s->keepalive_s : (int64_t)cfg->keepalive.interval;
+
 	if (!s->keepalive_at)
 		return 0;
-	return s->keepalive_at + (int64_t)cfg->keepalive.interval * cfg->keepalive.misses * 1000;
+	return s->keepalive_at + interval * cfg->keepalive.misses * 1000;
 }
 
 int64_t session_closes_at(const struct wicket_config *cfg, const struct store_session *s)

@@ -220,6 +220,8 @@ static const char migration_3[] =
 	"ALTER TABLE sessions ADD COLUMN rate_price INTEGER NOT NULL DEFAULT 0;\n"
 	"ALTER TABLE sessions ADD COLUMN rate_per_minute INTEGER NOT NULL DEFAULT 0;\n"
 	"ALTER TABLE sessions ADD COLUMN rate_per_mb INTEGER NOT NULL DEFAULT 0;\n"
+	/* The plan's keepalive interval (seconds); NULL: the config's. */
+	"ALTER TABLE sessions ADD COLUMN keepalive_s INTEGER;\n"
 	/* Accounting records for the network management system, kept until acknowledged. */
 	"CREATE TABLE outbox (\n"
 	"  id INTEGER PRIMARY KEY,\n"
@@ -310,8 +312,8 @@ enum stmt_id {
 #define SESSION_COLUMNS                                                                                      \
 	"s.id, s.client_id, s.state, s.started_at, s.deadline_at, s.byte_cap, s.ended_at, s.end_reason, "    \
 	"s.up_bytes, s.down_bytes, s.up_packets, s.down_packets, s.keepalive_key, s.keepalive_counter, "     \
-	"s.keepalive_at"
-#define SESSION_NCOLUMNS 15
+	"s.keepalive_at, s.keepalive_s"
+#define SESSION_NCOLUMNS 16
 #define PORT_COLUMNS "ifname, room, mode, updated_at, set_by"
 #define CLIENT_COLUMNS "id, port, mac, first_seen, last_seen, blocked_at"
 
@@ -1568,6 +1570,7 @@ static void read_session(sqlite3_stmt *q, struct store_session *out)
 	}
 	out->keepalive_counter = (uint64_t)sqlite3_column_int64(q, 13);
 	out->keepalive_at = sqlite3_column_int64(q, 14);
+	out->keepalive_s = sqlite3_column_int64(q, 15);
 }
 
 int store_session_get(struct store *s, uint64_t session_id, struct store_session *out)

@@ -87,6 +87,7 @@ struct store_session {
 	size_t keepalive_keylen;
 	uint64_t keepalive_counter; /* the last accepted; 0: none yet */
 	int64_t keepalive_at; /* when it was accepted; 0: none yet (not held to keepalives) */
+	int64_t keepalive_s; /* its plan's keepalive interval; 0: the config's */
 };
 
 /* A session that has not ended, with what the kernel needs of its client. */

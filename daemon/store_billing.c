@@ -133,7 +133,7 @@ static const char SQL_REQUESTS_OPEN[] =
 /* The plan's rates are copied: a plan changed later does not reprice the sessions it sold. */
 static const char SQL_SESSION_BILL[] =
 	"UPDATE sessions SET plan_id = ?2, method = ?3, room = ?4, currency = ?5, "
-	"rate_price = ?6, rate_per_minute = ?7, rate_per_mb = ?8 WHERE id = ?1";
+	"rate_price = ?6, rate_per_minute = ?7, rate_per_mb = ?8, keepalive_s = ?9 WHERE id = ?1";
 static const char SQL_SESSION_CHARGE[] = "UPDATE sessions SET charge = ?2 WHERE id = ?1 AND charge <= ?2";
 static const char SQL_SESSION_BILL_GET[] = "SELECT ifnull(plan_id, 0), ifnull(method, ''), ifnull(room, ''), "
 					   "charge, ifnull(currency, '') FROM sessions WHERE id = ?1";
@@ -1295,6 +1295,7 @@ int store_session_bill(struct store *s, uint64_t session_id, int64_t plan_id, co
 	sqlite3_bind_int64(q, 6, p.price);
 	sqlite3_bind_int64(q, 7, p.per_minute);
 	sqlite3_bind_int64(q, 8, p.per_mb);
+	store_bind_int(q, 9, p.keepalive_s);
 	return store_run(s, q, "bill session");
 }
 

@@ -155,6 +155,14 @@
  *       --by, --json prints {"plan": [...], "method": [...], "room": [...]}
  *       from the three requests
  *
+ *   submit {"mac": str, "plan": str, "method": str, and what the method
+ *       needs: "voucher", or "room" and "surname", or "account" and
+ *       "secret"} → {"session": int, "request": int | null, "state":
+ *       "pending" | "provisional" | "active" | "rejected", "reason": str |
+ *       null, "deadline": unix s | null, "byte_cap": int | null,
+ *       "keepalive_s": int}: a guest's billing preference, as the portal
+ *       sends it (no wicketctl command: scripts and the front desk's own
+ *       tools).
  *   version (no request) → {"wicketctl": str, "module": {"release": str,
  *       "protocol": int, "protocol_min": int} or {"error": str}}
  */
