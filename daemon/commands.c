@@ -358,6 +358,37 @@ static int client_session_row(const struct store_session_row *r, void *arg)
 	return 0;
 }
 
+/* A client's charges summed per currency: [{"currency": str, "charge": int}], from its sessions. */
+static json_t *charged_by_currency(const json_t *sessions)
+{
+	json_t *out = json_array(), *s, *c;
+	size_t i, j;
+
+	json_array_foreach(sessions, i, s)
+	{
+		const char *cur = json_string_value(json_object_get(s, "currency"));
+		json_int_t charge = json_integer_value(json_object_get(s, "charge"));
+		int found = 0;
+
+		if (!cur || !charge)
+			continue;
+		json_array_foreach(out, j, c)
+		{
+			if (!strcmp(json_string_value(json_object_get(c, "currency")), cur)) {
+				json_object_set_new(
+					c, "charge",
+					json_integer(json_integer_value(json_object_get(c, "charge")) +
+						     charge));
+				found = 1;
+			}
+		}
+		if (!found)
+			json_array_append_new(out,
+					      json_pack("{s:s, s:I}", "currency", cur, "charge", charge));
+	}
+	return out;
+}
+
 static json_t *cmd_client(const json_t *args, const struct control_peer *peer, void *arg, char *err,
 			  size_t errlen)
 {
@@ -385,6 +416,7 @@ static json_t *cmd_client(const json_t *args, const struct control_peer *peer, v
 		return NULL;
 	}
 	json_object_set_new(one, "sessions", cs.sessions.list);
+	json_object_set_new(one, "charged", charged_by_currency(cs.sessions.list));
 	return one;
 }
 

@@ -197,6 +197,25 @@ static int print_client_sessions(struct ctl *ctl, const json_t *sessions)
 	return ctl_print_table(ctl, t);
 }
 
+/* "charged 12.50 EUR, 3.00 USD": the client's sessions summed per currency. */
+static void charged_field(struct ctl *ctl, json_t *charged)
+{
+	char line[256] = "", b[CTL_FMT_LEN];
+	size_t len = 0, i;
+	json_t *c;
+
+	if (!json_array_size(charged))
+		return;
+	json_array_foreach(charged, i, c)
+	{
+		if (len < sizeof(line))
+			len += (size_t)snprintf(
+				line + len, sizeof(line) - len, "%s%s", i ? ", " : "",
+				ctl_fmt_money(b, json_object_get(c, "charge"), ctl_str(c, "currency")));
+	}
+	field(ctl, "charged", "%s", line);
+}
+
 int ctl_client(struct ctl *ctl, int argc, char **argv)
 {
 	char mac[18], b[4][CTL_FMT_LEN], *addrs;
@@ -229,6 +248,7 @@ int ctl_client(struct ctl *ctl, int argc, char **argv)
 	field(ctl, "traffic", "%s up, %s down", ctl_fmt_bytes(b[2], json_object_get(r, "up_bytes")),
 	      ctl_fmt_bytes(b[3], json_object_get(r, "down_bytes")));
 	field(ctl, "idle", "%s", ctl_fmt_duration(b[0], json_object_get(r, "idle_s")));
+	charged_field(ctl, json_object_get(r, "charged"));
 	fputc('\n', ctl->out);
 	ret = print_client_sessions(ctl, json_object_get(r, "sessions"));
 	json_decref(r);

@@ -93,7 +93,8 @@
  *       "provisional" | "authorized" | "blocked", "session": int | null,
  *       "remaining_s": int | null, "up_bytes": int, "down_bytes": int,
  *       "idle_s": int | null}
- *   client {"mac": str} → client and "sessions": [session]
+ *   client {"mac": str} → client and "sessions": [session], "charged":
+ *       [{"currency": str, "charge": int}] (its sessions' charges summed)
  *   kick {"mac": str} → {"mac": str, "session": int | null}
  *   block {"mac": str} → {"mac": str, "session": int | null (the one
  *       ended), "blocked": true}; the block is kept in the store

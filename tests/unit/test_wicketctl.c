@@ -57,7 +57,8 @@ static const char clients_json[] =
 static const char client_json[] =
 	"{\"id\": 7, \"mac\": \"02:00:5e:00:53:0a\", \"port\": \"lan.101\", \"room\": \"101\","
 	" \"addrs\": [\"10.0.1.23\"], \"state\": \"authorized\", \"session\": 17, \"remaining_s\": 3720,"
-	" \"up_bytes\": 1258291, \"down_bytes\": 52428800, \"idle_s\": 45, \"sessions\": [{\"id\": 17,"
+	" \"up_bytes\": 1258291, \"down_bytes\": 52428800, \"idle_s\": 45, \"charged\": [{\"currency\":"
+	" \"EUR\", \"charge\": 1250}, {\"currency\": \"JPY\", \"charge\": 300}], \"sessions\": [{\"id\": 17,"
 	" \"mac\": \"02:00:5e:00:53:0a\", \"port\": \"lan.101\", \"state\": \"active\", \"started\":"
 	" 1714552200, \"ended\": null, \"end_reason\": null, \"up_bytes\": 1258291, \"down_bytes\": "
 	"52428800}]}";
@@ -385,6 +386,7 @@ static void mac_taking_commands_normalise_it(void **state)
 	assert_non_null(strstr(out, "port       lan.101 (room 101)\n"));
 	assert_non_null(strstr(out, "state      authorized, session 17, 1h02m left\n"));
 	assert_non_null(strstr(out, "traffic    1.2 MiB up, 50.0 MiB down\n"));
+	assert_non_null(strstr(out, "charged    12.50 EUR, 300 JPY\n"));
 	/* Its sessions, as a table under the details. */
 	assert_non_null(strstr(
 		out, "\nSESSION  PORT     STATE   STARTED           ENDED  REASON       UP      DOWN\n"
