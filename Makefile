@@ -34,8 +34,9 @@ wicketd_SRCS       := daemon/main.c daemon/gateway.c daemon/commands.c daemon/se
 		      $(STORE_SRCS) daemon/firewall.c daemon/neigh.c daemon/control.c daemon/kernel.c daemon/log.c \
 		      daemon/keepalive.c daemon/keepalive_proto.c daemon/workers.c \
 		      daemon/billing.c daemon/approve_remote.c daemon/accounting.c daemon/commands_billing.c \
-		      daemon/radius.c
-wicketd_PKGS       := libmnl libevent jansson inih libnftables libnl-3.0 libnl-route-3.0 radcli $(STORE_PKGS)
+		      daemon/radius.c daemon/tls.c daemon/portal.c daemon/portal_api.c
+wicketd_PKGS       := libmnl libevent libevent_openssl libssl jansson inih libnftables libnl-3.0 libnl-route-3.0 \
+		      radcli $(STORE_PKGS)
 # wicketctl without its main() (ctl_main.c), for test_wicketctl too.
 wicketctl_LIB      := daemon/wicketctl.c daemon/ctl_util.c daemon/ctl_table.c daemon/ctl_clients.c \
 		      daemon/ctl_ports.c daemon/ctl_sessions.c daemon/ctl_version.c daemon/control.c \
@@ -98,6 +99,9 @@ UNIT_TESTS += test_workers
 test_radius_SRCS := tests/unit/test_radius.c daemon/radius.c
 test_radius_PKGS := radcli libcrypto sqlite3 cmocka
 UNIT_TESTS += test_radius
+test_tls_SRCS := tests/unit/test_tls.c daemon/tls.c daemon/log.c
+test_tls_PKGS := libssl libcrypto cmocka
+UNIT_TESTS += test_tls
 UNIT_TESTS += $(foreach t,test_config test_store test_keepalive,$(if $(wildcard tests/unit/$(t).c),$(t)))
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))

@@ -12,6 +12,7 @@
 #include "gateway.h"
 #include "accounting.h"
 #include "keepalive.h"
+#include "portal.h"
 #include "session.h"
 #include "store.h"
 #include "store_billing.h"
@@ -110,14 +111,16 @@ static json_t *cmd_status(const json_t *args, const struct control_peer *peer, v
 		return NULL;
 	}
 	module = json_pack("{s:s, s:i}", "release", gw->module.release, "protocol", (int)gw->module.protocol);
-	return json_pack("{s:s, s:o, s:I, s:{s:i, s:i, s:i, s:i, s:i}, s:i, s:i, s:s, s:o, s:o}", "version",
-			 WICKET_RELEASE, "module", module, "uptime_s", (json_int_t)(time(NULL) - gw->started),
-			 "clients", "total", n.total, "captive", n.by_state[WICKET_STATE_CAPTIVE],
-			 "provisional", n.by_state[WICKET_STATE_PROVISIONAL], "authorized",
-			 n.by_state[WICKET_STATE_AUTHORIZED], "blocked", n.by_state[WICKET_STATE_BLOCKED],
-			 "sessions_active", active, "ports", (int)gw->config->nports, "firewall",
-			 firewall_present(gw->firewall) == 1 ? "installed" : "missing", "keepalives",
-			 keepalives_json(gw), "accounting", accounting_json(gw));
+	return json_pack(
+		"{s:s, s:o, s:I, s:{s:i, s:i, s:i, s:i, s:i}, s:i, s:i, s:s, s:o, s:o, s:o}", "version",
+		WICKET_RELEASE, "module", module, "uptime_s", (json_int_t)(time(NULL) - gw->started),
+		"clients", "total", n.total, "captive", n.by_state[WICKET_STATE_CAPTIVE], "provisional",
+		n.by_state[WICKET_STATE_PROVISIONAL], "authorized", n.by_state[WICKET_STATE_AUTHORIZED],
+		"blocked", n.by_state[WICKET_STATE_BLOCKED], "sessions_active", active, "ports",
+		(int)gw->config->nports, "firewall",
+		firewall_present(gw->firewall) == 1 ? "installed" : "missing", "keepalives",
+		keepalives_json(gw), "accounting", accounting_json(gw), "portal",
+		gw->portal ? json_pack("{s:s}", "fingerprint", portal_fingerprint(gw->portal)) : json_null());
 }
 
 /* A port as `ports` lists it: the store's room and mode, the kernel's count. */

@@ -53,6 +53,12 @@ enum key_id {
 	K_DNS_PORT,
 	K_MARK,
 	K_UPSTREAM,
+	K_PORTAL_TLS_PORT,
+	K_TLS_CERT,
+	K_TLS_KEY,
+	K_TLS_DIR,
+	K_PORTAL_DIR,
+	K_VENUE_URL,
 	K_KA_PORT,
 	K_SECRET_FILE,
 	K_INTERVAL,
@@ -383,6 +389,52 @@ bad:
 	return -1;
 }
 
+static int parse_portal_tls_port(struct parser *p, const struct key *k, const char *v)
+{
+	uint32_t n;
+
+	if (parse_range(p, k, v, 1, 65535, &n) < 0)
+		return -1;
+	p->cfg->gateway.portal_tls_port = (uint16_t)n;
+	return 0;
+}
+
+static int parse_tls_cert(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_path(p, k, v, p->cfg->gateway.tls_cert, sizeof(p->cfg->gateway.tls_cert));
+}
+
+static int parse_tls_key(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_path(p, k, v, p->cfg->gateway.tls_key, sizeof(p->cfg->gateway.tls_key));
+}
+
+static int parse_tls_dir(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_path(p, k, v, p->cfg->gateway.tls_dir, sizeof(p->cfg->gateway.tls_dir));
+}
+
+static int parse_portal_dir(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_path(p, k, v, p->cfg->gateway.portal_dir, sizeof(p->cfg->gateway.portal_dir));
+}
+
+static int parse_venue_url(struct parser *p, const struct key *k, const char *v)
+{
+	size_t n = strlen(v);
+
+	if ((strncmp(v, "https://", 8) && strncmp(v, "http://", 7)) || has_control_chars(v) ||
+	    strchr(v, ' ') || strchr(v, '"') || n >= sizeof(p->cfg->gateway.venue_url)) {
+		fail(p, p->line, p->label, k->name,
+		     "expected an http:// or https:// URL of at most %zu characters without spaces or "
+		     "quotes, got %s",
+		     sizeof(p->cfg->gateway.venue_url) - 1, quote(p, v));
+		return -1;
+	}
+	memcpy(p->cfg->gateway.venue_url, v, n + 1);
+	return 0;
+}
+
 static int parse_dns_port(struct parser *p, const struct key *k, const char *v)
 {
 	uint32_t n;
@@ -694,6 +746,12 @@ static const struct key keys[K_COUNT] = {
 	[K_PORTAL] = { SECT_GATEWAY, "portal", true,
 		       "the address:port where the portal listens, e.g. 10.0.0.1:8080", parse_portal },
 	[K_DNS_PORT] = { SECT_GATEWAY, "dns_port", false, NULL, parse_dns_port },
+	[K_PORTAL_TLS_PORT] = { SECT_GATEWAY, "portal_tls_port", false, NULL, parse_portal_tls_port },
+	[K_TLS_CERT] = { SECT_GATEWAY, "tls_cert", false, NULL, parse_tls_cert },
+	[K_TLS_KEY] = { SECT_GATEWAY, "tls_key", false, NULL, parse_tls_key },
+	[K_TLS_DIR] = { SECT_GATEWAY, "tls_dir", false, NULL, parse_tls_dir },
+	[K_PORTAL_DIR] = { SECT_GATEWAY, "portal_dir", false, NULL, parse_portal_dir },
+	[K_VENUE_URL] = { SECT_GATEWAY, "venue_url", false, NULL, parse_venue_url },
 	[K_MARK] = { SECT_GATEWAY, "mark", false, NULL, parse_mark },
 	[K_UPSTREAM] = { SECT_GATEWAY, "upstream", true, "the name of the upstream (WAN) interface",
 			 parse_upstream },
@@ -744,7 +802,7 @@ static void section_keys(enum section s, char *buf, size_t size)
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parser *p = user;
-	char expected[128];
+	char expected[320];
 	size_t i;
 
 	(void)section; /* ours, from the reader, is the one we trust */
@@ -980,6 +1038,15 @@ static void check_required(struct parser *p)
 			     "required key is missing (there is no %s section); expected %s", label,
 			     k->expect);
 	}
+	if (!p->failed && !p->cfg->gateway.tls_cert[0] != !p->cfg->gateway.tls_key[0])
+		fail(p, p->key_line[p->cfg->gateway.tls_cert[0] ? K_TLS_CERT : K_TLS_KEY], "[gateway]",
+		     p->cfg->gateway.tls_cert[0] ? "tls_cert" : "tls_key",
+		     "give tls_cert and tls_key together, or neither (a pair is then made in tls_dir)");
+	if (!p->failed && p->cfg->gateway.portal_tls_port == p->cfg->gateway.portal_port)
+		fail(p,
+		     p->key_line[K_PORTAL_TLS_PORT] ? p->key_line[K_PORTAL_TLS_PORT] : p->key_line[K_PORTAL],
+		     "[gateway]", "portal_tls_port", "must differ from the portal's plain HTTP port %u",
+		     p->cfg->gateway.portal_port);
 	if (!p->failed && p->cfg->nports == 0)
 		fail(p, 0, NULL, NULL, "no [port IFNAME] section; expected at least one access port");
 }
@@ -990,6 +1057,9 @@ static void set_defaults(struct wicket_config *cfg)
 	strcpy(cfg->gateway.control_socket, "/run/wicket/control.sock");
 	strcpy(cfg->gateway.staff_group, "wicket");
 	cfg->gateway.dns_port = 53;
+	cfg->gateway.portal_tls_port = 8443;
+	strcpy(cfg->gateway.tls_dir, "/var/lib/wicket/tls");
+	strcpy(cfg->gateway.portal_dir, "/usr/share/wicket/portal");
 	cfg->gateway.mark = 0x800000;
 	cfg->gateway.mark_mask = 0x800000;
 	cfg->keepalive.port = 4444;

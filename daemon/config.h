@@ -16,6 +16,24 @@
  *   portal = 10.0.0.1:8080
  *       Address and TCP port where the portal listens: IPV4:PORT or
  *       [IPV6]:PORT, numeric only, port 1-65535. Required.
+ *   portal_tls_port = 8443
+ *       The portal's HTTPS port (the page, RFC 8908 API and the client
+ *       API) on the portal address, 1-65535. Default 8443. The portal
+ *       port above is plain HTTP: captive web traffic is sent there and
+ *       redirected to the HTTPS page.
+ *   tls_cert = /etc/wicket/portal.crt
+ *   tls_key = /etc/wicket/portal.key
+ *       The portal's certificate and key (PEM), both or neither; the key
+ *       readable by its owner only. Without them, a self-signed pair is
+ *       made at first start in tls_dir; wicketctl status shows its
+ *       fingerprint.
+ *   tls_dir = /var/lib/wicket/tls
+ *       Where the generated pair is kept. Default as shown.
+ *   portal_dir = /usr/share/wicket/portal
+ *       The portal page's files (index.html, style.css, app.js). Default
+ *       as shown.
+ *   venue_url = https://hotel.example/wifi
+ *       The venue's information page (RFC 8908 venue-info-url). Optional.
  *   dns_port = 53
  *       Port of the gateway's resolver that captive DNS is sent to,
  *       1-65535. Default 53.
@@ -142,6 +160,11 @@ struct wicket_config {
 		uint32_t mark;
 		uint32_t mark_mask;
 		char upstream[CONFIG_IFNAME_MAX];
+		uint16_t portal_tls_port;
+		char tls_cert[CONFIG_PATH_MAX], tls_key[CONFIG_PATH_MAX]; /* "": generated in tls_dir */
+		char tls_dir[CONFIG_PATH_MAX];
+		char portal_dir[CONFIG_PATH_MAX];
+		char venue_url[256]; /* "": none */
 	} gateway;
 	struct {
 		uint16_t port;

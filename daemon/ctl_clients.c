@@ -102,6 +102,8 @@ int ctl_status(struct ctl *ctl, int argc, char **argv)
 	field(ctl, "firewall", "%s", ctl_str(r, "firewall"));
 	keepalive_field(ctl, json_object_get(r, "keepalives"));
 	accounting_field(ctl, json_object_get(r, "accounting"));
+	if (json_is_object(json_object_get(r, "portal")))
+		field(ctl, "portal", "certificate %s", ctl_str(json_object_get(r, "portal"), "fingerprint"));
 out:
 	json_decref(r);
 	return ret;

@@ -44,8 +44,8 @@ int firewall_ruleset(const struct firewall_params *p, char *buf, size_t len)
 {
 	int n;
 
-	if (!ifname_is_safe(p->upstream) || !p->portal_port || !p->dns_port || !p->keepalive_port ||
-	    !p->mark_mask || (p->mark & ~p->mark_mask))
+	if (!ifname_is_safe(p->upstream) || !p->portal_port || !p->portal_tls_port || !p->dns_port ||
+	    !p->keepalive_port || !p->mark_mask || (p->mark & ~p->mark_mask))
 		return -EINVAL;
 	/*
 	 * The first line makes the delete succeed when there is no table
@@ -64,12 +64,12 @@ int firewall_ruleset(const struct firewall_params *p, char *buf, size_t len)
 		"\t}\n"
 		"\tchain wan_guard {\n"
 		"\t\ttype filter hook input priority filter; policy accept;\n"
-		"\t\tiifname \"%s\" tcp dport %u drop\n"
+		"\t\tiifname \"%s\" tcp dport { %u, %u } drop\n"
 		"\t\tiifname \"%s\" udp dport %u drop\n"
 		"\t}\n"
 		"}\n",
 		p->mark_mask, p->mark, p->portal_port, p->mark_mask, p->mark, p->dns_port, p->upstream,
-		p->portal_port, p->upstream, p->keepalive_port);
+		p->portal_port, p->portal_tls_port, p->upstream, p->keepalive_port);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	return 0;

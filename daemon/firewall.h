@@ -20,6 +20,7 @@ struct firewall;
 struct firewall_params {
 	char upstream[16]; /* WAN interface name */
 	uint16_t portal_port; /* where captive HTTP goes */
+	uint16_t portal_tls_port; /* the portal's HTTPS, closed to the WAN */
 	uint16_t dns_port; /* the gateway's resolver */
 	uint16_t keepalive_port; /* UDP, closed to the WAN */
 	uint32_t mark; /* captive mark value ... */

@@ -20,6 +20,7 @@ struct firewall_params gateway_firewall_params(const struct wicket_config *cfg)
 {
 	struct firewall_params p = {
 		.portal_port = cfg->gateway.portal_port,
+		.portal_tls_port = cfg->gateway.portal_tls_port,
 		.dns_port = cfg->gateway.dns_port,
 		.keepalive_port = cfg->keepalive.port,
 		.mark = cfg->gateway.mark,

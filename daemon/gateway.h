@@ -19,6 +19,7 @@ struct workers;
 struct billing;
 struct accounting;
 struct radius;
+struct portal;
 struct event_base;
 struct kernel_events;
 struct neigh_watch;
@@ -40,6 +41,7 @@ struct gateway {
 	struct billing *billing;
 	struct accounting *accounting;
 	struct radius *radius; /* NULL without [radius] */
+	struct portal *portal;
 	time_t started;
 };
 

@@ -26,6 +26,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "neigh.h"
+#include "portal.h"
 #include "radius.h"
 #include "reconcile.h"
 #include "session.h"
@@ -229,6 +230,7 @@ static void gateway_close(struct gateway *gw)
 {
 	/* First: the jobs' done() callbacks run here and may still use everything below. */
 	workers_close(gw->workers);
+	portal_close(gw->portal);
 	accounting_close(gw->accounting);
 	billing_close(gw->billing);
 	radius_close(gw->radius);
@@ -318,6 +320,8 @@ static int gateway_open(struct gateway *gw)
 		ret = billing_open(gw, &gw->billing, err, sizeof(err));
 	if (!ret)
 		ret = accounting_open(gw, &gw->accounting, err, sizeof(err));
+	if (!ret)
+		ret = portal_open(gw, &gw->portal, err, sizeof(err));
 	if (ret) {
 		log_err("%s", err);
 		return ret;

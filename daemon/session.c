@@ -23,7 +23,8 @@ int64_t session_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* When a session held to keepalives is overdue: its plan's interval, or the config's, times the misses allowed. */
+/* When a session held to keepalives is overdue: its plan's interval, or the config's, times the misses
+ * allowed. */
 static int64_t keepalive_due(const struct wicket_config *cfg, const struct store_session *s)
 {
 	int64_t interval = s->keepalive_s ? s->keepalive_s : (int64_t)cfg->keepalive.interval;
@@ -139,8 +140,6 @@ int session_find(struct gateway *gw, const char *mactext, struct session_client 
 		 size_t errlen)
 {
 	struct find_mac f = { 0 };
-	struct store_client sc;
-	char port[IF_NAMESIZE];
 	int torn = 1, ret = 0;
 
 	if (kernel_mac_parse(mactext, f.mac)) {
@@ -162,27 +161,32 @@ int session_find(struct gateway *gw, const char *mactext, struct session_client 
 			 mactext);
 		return -ENOENT;
 	}
-	if (!if_indextoname(f.found.port, port)) {
-		snprintf(err, errlen, "the port of %s has gone", mactext);
+	return session_client_of(gw, &f.found, out, err, errlen);
+}
+
+int session_client_of(struct gateway *gw, const struct kernel_client *k, struct session_client *out,
+		      char *err, size_t errlen)
+{
+	struct store_client sc;
+	char port[IF_NAMESIZE];
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	kernel_mac_format(k->mac, out->mac, sizeof(out->mac));
+	if (!if_indextoname(k->port, port)) {
+		snprintf(err, errlen, "the port of %s has gone", out->mac);
 		return -ENODEV;
 	}
-	memset(out, 0, sizeof(*out));
-	out->kernel = f.found;
+	out->kernel = *k;
 	snprintf(out->port, sizeof(out->port), "%s", port);
-	kernel_mac_format(f.mac, out->mac, sizeof(out->mac));
 	ret = store_client_get_or_add(gw->store, port, out->mac, session_now_ms(), &out->client_id);
-	if (ret) {
-		snprintf(err, errlen, "store: %s", store_error(gw->store));
-		return ret;
+	if (!ret) {
+		ret = store_client_session(gw->store, out->client_id, &out->session_id);
+		if (ret == -ENOENT)
+			ret = 0;
 	}
-	ret = store_client_session(gw->store, out->client_id, &out->session_id);
-	if (ret == -ENOENT)
-		out->session_id = 0;
-	else if (ret) {
-		snprintf(err, errlen, "store: %s", store_error(gw->store));
-		return ret;
-	}
-	ret = store_client_get(gw->store, out->client_id, &sc);
+	if (!ret)
+		ret = store_client_get(gw->store, out->client_id, &sc);
 	if (ret) {
 		snprintf(err, errlen, "store: %s", store_error(gw->store));
 		return ret;

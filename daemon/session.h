@@ -38,6 +38,9 @@ int session_sighting(struct gateway *gw, uint32_t ifindex, const uint8_t mac[6],
 
 /* Every call below returns 0 or -errno with err saying what to do. */
 int session_find(struct gateway *gw, const char *mac, struct session_client *out, char *err, size_t errlen);
+/* The client of a kernel entry (k: its port, MAC and state), added to the store if new. */
+int session_client_of(struct gateway *gw, const struct kernel_client *k, struct session_client *out,
+		      char *err, size_t errlen);
 /* Comp: authorized for minutes from now, in a new or the running session. */
 int session_allow(struct gateway *gw, struct session_client *c, unsigned int minutes, char *err,
 		  size_t errlen);

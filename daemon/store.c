@@ -222,6 +222,9 @@ static const char migration_3[] =
 	"ALTER TABLE sessions ADD COLUMN rate_per_mb INTEGER NOT NULL DEFAULT 0;\n"
 	/* The plan's keepalive interval (seconds); NULL: the config's. */
 	"ALTER TABLE sessions ADD COLUMN keepalive_s INTEGER;\n"
+	/* SHA-256 of the session's portal token (the token itself is only ever with the guest). */
+	"ALTER TABLE sessions ADD COLUMN token_hash BLOB;\n"
+	"CREATE UNIQUE INDEX sessions_token ON sessions (token_hash) WHERE token_hash IS NOT NULL;\n"
 	/* Accounting records for the network management system, kept until acknowledged. */
 	"CREATE TABLE outbox (\n"
 	"  id INTEGER PRIMARY KEY,\n"
@@ -1480,6 +1483,44 @@ int store_session_approve(struct store *s, uint64_t session_id, int64_t deadline
 	    (err = store_op_begin(s, &nested)))
 		return err;
 	return store_op_end(s, nested, session_approve(s, session_id, deadline_ms, byte_cap, now_ms, detail));
+}
+
+static const char SQL_SET_TOKEN[] = "UPDATE sessions SET token_hash = ?2 WHERE id = ?1";
+static const char SQL_BY_TOKEN[] = "SELECT id FROM sessions WHERE token_hash = ?1";
+
+int store_session_set_token(struct store *s, uint64_t session_id, const uint8_t hash[STORE_TOKEN_HASH_LEN])
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = check_session_id(s, session_id)))
+		return rc;
+	q = store_sql(s, SQL_SET_TOKEN);
+	if (!q)
+		return -EIO;
+	sqlite3_bind_int64(q, 1, (int64_t)session_id);
+	sqlite3_bind_blob(q, 2, hash, STORE_TOKEN_HASH_LEN, SQLITE_TRANSIENT);
+	if ((rc = store_run(s, q, "set the session's token")))
+		return rc;
+	return sqlite3_changes(s->db)
+		       ? 0
+		       : store_fail(s, -ENOENT, "no session %llu", (unsigned long long)session_id);
+}
+
+int store_session_by_token(struct store *s, const uint8_t hash[STORE_TOKEN_HASH_LEN], uint64_t *session_id)
+{
+	sqlite3_stmt *q = store_sql(s, SQL_BY_TOKEN);
+	int rc;
+
+	if (!q)
+		return -EIO;
+	sqlite3_bind_blob(q, 1, hash, STORE_TOKEN_HASH_LEN, SQLITE_TRANSIENT);
+	rc = store_row(s, q, "find the session of a token");
+	if (rc <= 0)
+		return rc < 0 ? rc : store_fail(s, -ENOENT, "no session has this token");
+	*session_id = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return 0;
 }
 
 static const char SQL_LIMITS[] =

@@ -222,6 +222,13 @@ int store_session_approve(struct store *s, uint64_t session_id, int64_t deadline
  * a plan or approval is left alone. store_session_end settles too.
  */
 int store_session_settle(struct store *s, uint64_t session_id, int64_t now_ms);
+/*
+ * The portal's token of a session, kept as its SHA-256 only: set it (a new
+ * one replaces the old), and find the session of one. -ENOENT if none.
+ */
+#define STORE_TOKEN_HASH_LEN 32
+int store_session_set_token(struct store *s, uint64_t session_id, const uint8_t hash[STORE_TOKEN_HASH_LEN]);
+int store_session_by_token(struct store *s, const uint8_t hash[STORE_TOKEN_HASH_LEN], uint64_t *session_id);
 /* Set the deadline and byte cap (0: none) of a session that has not ended (-EALREADY otherwise). */
 int store_session_limits(struct store *s, uint64_t session_id, int64_t deadline_ms, uint64_t byte_cap);
 /* Add the kernel's deltas to the session's counters (also after it ended). */

@@ -87,7 +87,9 @@
  *       "unknown-session", "bad-tag", "replay", "error"} or null,
  *       "accounting": {"server": bool ([radius] configured), "unacked":
  *       int (records not yet acknowledged), "oldest": unix s | null,
- *       "sent", "acked", "failed": int (since start)}}
+ *       "sent", "acked", "failed": int (since start)}, "portal":
+ *       {"fingerprint": str (SHA-256 of its certificate, AB:CD:...)} or
+ *       null}
  *   clients {} → [client], client = {"id": int, "mac": str, "port": str,
  *       "room": str | null, "addrs": [str], "state": "captive" |
  *       "provisional" | "authorized" | "blocked", "session": int | null,

@@ -51,6 +51,20 @@ check_error() {
 	fi
 }
 
+# Milliseconds of the wall clock.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# wait_until SECONDS COMMAND...: run COMMAND every 0.1 s until it
+# succeeds (0) or SECONDS have passed (1).
+wait_until() {
+	local until=$(($(now_ms) + $1 * 1000))
+	shift
+	until "$@"; do
+		[ "$(now_ms)" -lt "$until" ] || return 1
+		sleep 0.1
+	done
+}
+
 # setup_ns VAR...: create one namespace per name, unique to this run, and
 # store its name in VAR (e.g. setup_ns client router upstream).
 setup_ns() {
@@ -124,8 +138,10 @@ add_guest() {
 	local var=$1 n=$2 mac=${3:-} ns
 	setup_ns "$var" || return 1
 	ns=${!var}
-	link_ns "$ns" eth0 "$router" "r$n" || return 1
-	[ -z "$mac" ] || ip -n "$ns" link set eth0 address "$mac"
+	# The MAC from the start: nothing is ever sent with another one (no ghost guest).
+	ip link add eth0 netns "$ns" ${mac:+address "$mac"} type veth peer name "r$n" netns "$router" || return 1
+	ip -n "$ns" link set eth0 up
+	ip -n "$router" link set "r$n" up
 	addr "$ns" eth0 "10.0.$n.2/24" "fd00:$n::2/64"
 	addr "$router" "r$n" "10.0.$n.1/24" "fd00:$n::1/64"
 	ip -n "$ns" route add default via "10.0.$n.1"
@@ -211,6 +227,9 @@ wicketd_config() {
 	store = $wicketd_dir/wicket.db
 	control_socket = $wicketd_dir/control.sock
 	portal = 10.0.1.1:8080
+	portal_tls_port = 8443
+	tls_dir = $wicketd_dir/tls
+	portal_dir = $WICKET_TOP/portal
 	upstream = r-up
 	mark = 0x800000/0x800000
 

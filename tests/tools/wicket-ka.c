@@ -7,6 +7,7 @@
  *   wicket-ka send SECRET_FILE SESSION COUNTER HOST PORT [--save FILE]
  *   wicket-ka forge SESSION COUNTER HOST PORT
  *   wicket-ka replay FILE HOST PORT
+ *   wicket-ka key SECRET_FILE SESSION      (prints the session's key, hex)
  *
  * HOST is a numeric IPv4 or IPv6 address. Exit 0 when the datagram was
  * sent (the gateway answers nothing), 1 on failure, 2 on bad usage.
@@ -27,7 +28,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: wicket-ka send SECRET_FILE SESSION COUNTER HOST PORT [--save FILE]\n"
 			"       wicket-ka forge SESSION COUNTER HOST PORT\n"
-			"       wicket-ka replay FILE HOST PORT\n");
+			"       wicket-ka replay FILE HOST PORT\n"
+			"       wicket-ka key SECRET_FILE SESSION\n");
 	return 2;
 }
 
@@ -134,6 +136,15 @@ int main(int argc, char **argv)
 		if ((ret = build(key, argv[2], argv[3], dgram)))
 			return ret;
 		return send_to(argv[4], argv[5], dgram, KEEPALIVE_LEN);
+	}
+	if (argc == 4 && !strcmp(argv[1], "key")) {
+		n = read_file(argv[2], master, sizeof(master));
+		if (n < 0 || parse_u64(argv[3], &id) || keepalive_derive_key(master, (size_t)n, id, key))
+			return 1;
+		for (int i = 0; i < KEEPALIVE_KEY_LEN; i++)
+			printf("%02x", key[i]);
+		printf("\n");
+		return 0;
 	}
 	if (argc == 5 && !strcmp(argv[1], "replay")) {
 		n = read_file(argv[2], dgram, sizeof(dgram));

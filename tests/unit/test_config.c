@@ -83,6 +83,7 @@ static void complete_config_with_two_ports(void **state)
 		      "control_socket = /run/wicketd/ctl.sock\n"
 		      "staff_group = front-desk\n"
 		      "portal = 192.168.7.1:8443\n"
+		      "portal_tls_port = 443\n"
 		      "dns_port = 5353\n"
 		      "mark = 0x10/0xf0\n"
 		      "upstream = eth0\n"
@@ -126,12 +127,12 @@ static void complete_config_with_two_ports(void **state)
 	assert_ptr_equal(port, &cfg->ports[1]);
 	assert_int_equal(port->mode, WICKET_PORT_FREE);
 	assert_string_equal(port->room, "Lobby");
-	assert_int_equal(port->line, 17);
+	assert_int_equal(port->line, 18);
 	port = config_port(cfg, "lan.101");
 	assert_ptr_equal(port, &cfg->ports[0]);
 	assert_int_equal(port->mode, WICKET_PORT_BLOCKED);
 	assert_string_equal(port->room, "101");
-	assert_int_equal(port->line, 20);
+	assert_int_equal(port->line, 21);
 	assert_null(config_port(cfg, "lan.103"));
 	assert_null(config_port(cfg, "eth0"));
 	assert_null(config_port(cfg, "lan.10"));
@@ -272,7 +273,9 @@ static void unknown_key(void **state)
 	(void)state;
 	expect_error(build("stor = /x.db", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway] stor: unknown key; expected store, control_socket, staff_group, "
-		     "portal, dns_port, mark or upstream");
+		     "portal, dns_port, mark, upstream, portal_tls_port, tls_cert, tls_key, tls_dir, "
+		     "portal_dir or "
+		     "venue_url");
 	expect_error(
 		build("#", "Port = 4444", "[port lan.101]\n"),
 		"t.conf:6: [keepalive] Port: unknown key; expected port, secret_file, interval or misses");
@@ -281,7 +284,9 @@ static void unknown_key(void **state)
 	/* a key of another section is unknown here */
 	expect_error(build("mode = free", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway] mode: unknown key; expected store, control_socket, staff_group, "
-		     "portal, dns_port, mark or upstream");
+		     "portal, dns_port, mark, upstream, portal_tls_port, tls_cert, tls_key, tls_dir, "
+		     "portal_dir or "
+		     "venue_url");
 	expect_error("portal = 10.0.0.1:80\n[gateway]\n",
 		     "t.conf:1: portal: key outside any section; expected [gateway], [keepalive], [billing], "
 		     "[radius] or [port IFNAME]");
@@ -364,6 +369,40 @@ static void billing_and_radius_sections(void **state)
 		"t.conf:10: [billing] provisional_mb: expected a number from 1 to 100000, got \"100001\"");
 	expect_error(build("#", "#", "[port lan.101]\n[billing]\n[billing]\n"),
 		     "t.conf:10: [billing]: duplicated section, first on line 9");
+}
+
+static void portal_keys(void **state)
+{
+	struct wicket_config *cfg;
+
+	(void)state;
+	cfg = load_ok(build("#", "#", "[port lan.101]\n"));
+	assert_int_equal(cfg->gateway.portal_tls_port, 8443);
+	assert_string_equal(cfg->gateway.tls_cert, "");
+	assert_string_equal(cfg->gateway.tls_dir, "/var/lib/wicket/tls");
+	assert_string_equal(cfg->gateway.portal_dir, "/usr/share/wicket/portal");
+	assert_string_equal(cfg->gateway.venue_url, "");
+	config_free(cfg);
+	cfg = load_ok(build("portal_tls_port = 443\ntls_cert = /etc/w/p.crt\ntls_key = /etc/w/p.key\n"
+			    "portal_dir = /srv/portal\nvenue_url = https://hotel.example/wifi",
+			    "#", "[port lan.101]\n"));
+	assert_int_equal(cfg->gateway.portal_tls_port, 443);
+	assert_string_equal(cfg->gateway.tls_cert, "/etc/w/p.crt");
+	assert_string_equal(cfg->gateway.tls_key, "/etc/w/p.key");
+	assert_string_equal(cfg->gateway.portal_dir, "/srv/portal");
+	assert_string_equal(cfg->gateway.venue_url, "https://hotel.example/wifi");
+	config_free(cfg);
+	expect_error(
+		build("tls_cert = /etc/w/p.crt", "#", "[port lan.101]\n"),
+		"t.conf:2: [gateway] tls_cert: give tls_cert and tls_key together, or neither (a pair is "
+		"then made in tls_dir)");
+	expect_error(
+		build("portal_tls_port = 8080", "#", "[port lan.101]\n"),
+		"t.conf:2: [gateway] portal_tls_port: must differ from the portal's plain HTTP port 8080");
+	expect_error(build("venue_url = ftp://x", "#", "[port lan.101]\n"),
+		     "t.conf:2: [gateway] venue_url: expected an http:// or https:// URL of at most 255 "
+		     "characters "
+		     "without spaces or quotes, got \"ftp://x\"");
 }
 
 static void syntax_error_names_its_line(void **state)
@@ -816,6 +855,7 @@ int main(void)
 		cmocka_unit_test(unknown_key),
 		cmocka_unit_test(unknown_section),
 		cmocka_unit_test(billing_and_radius_sections),
+		cmocka_unit_test(portal_keys),
 		cmocka_unit_test(syntax_error_names_its_line),
 		cmocka_unit_test(duplicated_key),
 		cmocka_unit_test(duplicated_section),

@@ -25,6 +25,7 @@
 static const struct firewall_params params = {
 	.upstream = "wan0",
 	.portal_port = 8080,
+	.portal_tls_port = 8443,
 	.dns_port = 5353,
 	.keepalive_port = 4444,
 	.mark = 0x800000,
@@ -76,7 +77,7 @@ static void ruleset_says_what_it_does(void **state)
 	assert_int_equal(firewall_ruleset(&params, buf, sizeof(buf)), 0);
 	assert_non_null(strstr(buf, "meta mark & 0x00800000 == 0x00800000 tcp dport 80 redirect to :8080"));
 	assert_non_null(strstr(buf, "th dport 53 redirect to :5353"));
-	assert_non_null(strstr(buf, "iifname \"wan0\" tcp dport 8080 drop"));
+	assert_non_null(strstr(buf, "iifname \"wan0\" tcp dport { 8080, 8443 } drop"));
 	assert_non_null(strstr(buf, "iifname \"wan0\" udp dport 4444 drop"));
 }
 

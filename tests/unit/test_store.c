@@ -905,6 +905,29 @@ static int collect_recent(const struct store_event *e, void *arg)
 	return 0;
 }
 
+/* A token's hash finds its session; a new token replaces the old; two sessions never share one. */
+static void tokens_find_their_session(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t h1[STORE_TOKEN_HASH_LEN], h2[STORE_TOKEN_HASH_LEN];
+	uint64_t a = new_session(f->s, "02:00:00:00:00:01", "active", NULL);
+	uint64_t b = new_session(f->s, "02:00:00:00:00:02", "active", NULL);
+	uint64_t found = 0;
+
+	memset(h1, 0x11, sizeof(h1));
+	memset(h2, 0x22, sizeof(h2));
+	assert_int_equal(store_session_by_token(f->s, h1, &found), -ENOENT);
+	assert_int_equal(store_session_set_token(f->s, a, h1), 0);
+	assert_int_equal(store_session_by_token(f->s, h1, &found), 0);
+	assert_int_equal(found, a);
+	assert_int_equal(store_session_set_token(f->s, b, h1), -EINVAL);
+	assert_int_equal(store_session_set_token(f->s, a, h2), 0);
+	assert_int_equal(store_session_by_token(f->s, h1, &found), -ENOENT);
+	assert_int_equal(store_session_by_token(f->s, h2, &found), 0);
+	assert_int_equal(found, a);
+	assert_int_equal(store_session_set_token(f->s, b + 100, h1), -ENOENT);
+}
+
 static void recent_events_newest_first_and_limited(void **state)
 {
 	struct fixture *f = *state;
@@ -948,6 +971,7 @@ int main(void)
 		T(active_sessions_exclude_ended),
 		T(sessions_list_by_activity_and_start),
 		T(recent_events_newest_first_and_limited),
+		T(tokens_find_their_session),
 		T(active_callback_may_write_and_stop),
 		T(rolled_back_batch_leaves_nothing),
 		T(refusal_inside_a_batch_keeps_the_batch),

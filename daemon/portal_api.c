@@ -1,0 +1,354 @@
+/*
+ * The portal's APIs (shapes in portal.h): RFC 8908's /api/captive, and
+ * the client API the page and wicket-helper speak. Every handler answers
+ * for the guest that asks, found by its source address.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "billing.h"
+#include "gateway.h"
+#include "keepalive.h"
+#include "log.h"
+#include "portal_internal.h"
+#include "store.h"
+#include "store_billing.h"
+#include "uapi/wicket.h"
+
+#define TOKEN_LEN 32
+#define COOKIE "wicket_token"
+
+static void hex(const uint8_t *b, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+static json_t *int_or_null(int64_t v, int has)
+{
+	return has ? json_integer((json_int_t)v) : json_null();
+}
+
+/* The token a request carries: Authorization: Bearer, else the cookie; NULL without. */
+static const char *request_token(struct evhttp_request *req, char *buf, size_t len)
+{
+	struct evkeyvalq *h = evhttp_request_get_input_headers(req);
+	const char *auth = evhttp_find_header(h, "Authorization");
+	const char *cookie = evhttp_find_header(h, "Cookie"), *c;
+
+	if (auth && !strncmp(auth, "Bearer ", 7)) {
+		snprintf(buf, len, "%s", auth + 7);
+		return buf;
+	}
+	for (c = cookie; c && (c = strstr(c, COOKIE "=")); c += strlen(COOKIE "=")) {
+		if (c == cookie || c[-1] == ' ' || c[-1] == ';') {
+			size_t n = strcspn(c + strlen(COOKIE "="), "; ");
+
+			snprintf(buf, len, "%.*s", (int)n, c + strlen(COOKIE "="));
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The session the request is about: its token's, which must belong to the
+ * asking guest, else the guest's own. 0 with *id (0: none), or answered.
+ */
+static int request_session(struct portal *p, struct evhttp_request *req, const struct session_client *c,
+			   uint64_t *id)
+{
+	uint8_t raw[TOKEN_LEN], hash[SHA256_DIGEST_LENGTH];
+	struct store_session_row row;
+	char buf[2 * TOKEN_LEN + 8];
+	const char *token = request_token(req, buf, sizeof(buf));
+
+	*id = c->session_id;
+	if (!token)
+		return 0;
+	if (strlen(token) != 2 * TOKEN_LEN)
+		goto bad;
+	for (int i = 0; i < TOKEN_LEN; i++)
+		if (sscanf(token + 2 * i, "%2hhx", &raw[i]) != 1)
+			goto bad;
+	SHA256(raw, sizeof(raw), hash);
+	if (store_session_by_token(p->gw->store, hash, id))
+		goto bad;
+	if (store_session_row_get(p->gw->store, *id, &row) || strcmp(row.mac, c->mac) ||
+	    strcmp(row.port, c->port)) {
+		portal_reply_error(req, 403, "this token belongs to another device: log in from this one");
+		return -EPERM;
+	}
+	return 0;
+bad:
+	portal_reply_error(req, 401, "this token is not known here (any more): log in again");
+	return -EACCES;
+}
+
+/* A session's state for the guest: the status shape of portal.h. */
+static json_t *status_json(struct portal *p, const struct session_client *c, uint64_t id)
+{
+	struct store_session s;
+	struct store_session_bill bill = { 0 };
+	struct store_plan plan = { 0 };
+	struct store_request r = { 0 };
+	int64_t now = session_now_ms(), closes;
+	int open = c->kernel.state == WICKET_STATE_AUTHORIZED || c->kernel.state == WICKET_STATE_PROVISIONAL;
+
+	if (!id || store_session_get(p->gw->store, id, &s))
+		return json_pack("{s:n, s:s, s:n, s:n, s:n, s:n, s:i, s:n}", "session", "state", "none",
+				 "reason", "plan", "seconds_remaining", "bytes_remaining", "charge", 0,
+				 "currency");
+	store_session_bill_get(p->gw->store, id, &bill);
+	if (bill.plan_id)
+		store_plan_get(p->gw->store, bill.plan_id, &plan);
+	if (!strcmp(s.state, "rejected"))
+		store_request_latest(p->gw->store, id, &r);
+	closes = session_closes_at(p->gw->config, &s);
+	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:o}", "session", (json_int_t)id, "state",
+			 s.state, "reason", r.reason[0] ? json_string(r.reason) : json_null(), "plan",
+			 plan.name[0] ? json_string(plan.name) : json_null(), "seconds_remaining",
+			 int_or_null(closes > now ? (closes - now) / 1000 : 0, open && closes),
+			 "bytes_remaining", int_or_null((int64_t)c->kernel.byte_cap, open && s.byte_cap),
+			 "charge", (json_int_t)bill.charge, "currency",
+			 bill.currency[0] ? json_string(bill.currency) : json_null());
+}
+
+/* RFC 8908. */
+static void api_captive(struct portal *p, struct evhttp_request *req, struct session_client *c)
+{
+	const struct kernel_client *k = &c->kernel;
+	int open = k->state == WICKET_STATE_AUTHORIZED || k->state == WICKET_STATE_PROVISIONAL;
+	char url[160];
+	json_t *o;
+
+	snprintf(url, sizeof(url), "%s/", p->origin);
+	o = json_pack("{s:b, s:s, s:b}", "captive", !open, "user-portal-url", url, "can-extend-session", 0);
+	if (p->gw->config->gateway.venue_url[0])
+		json_object_set_new(o, "venue-info-url", json_string(p->gw->config->gateway.venue_url));
+	if (open && k->timeout_ms)
+		json_object_set_new(o, "seconds-remaining", json_integer((json_int_t)(k->timeout_ms / 1000)));
+	if (open && k->byte_cap)
+		json_object_set_new(o, "bytes-remaining", json_integer((json_int_t)k->byte_cap));
+	portal_reply_json(req, 200, o, "application/captive+json");
+}
+
+/* The IPv4 address and MTU of the guest's access port: its gateway and DNS, and its link. */
+static void port_settings(const char *port, char *v4, size_t len, int *mtu)
+{
+	struct ifaddrs *ifa, *i;
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	v4[0] = '\0';
+	*mtu = 1500;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", port);
+	if (fd >= 0 && ioctl(fd, SIOCGIFMTU, &ifr) == 0)
+		*mtu = ifr.ifr_mtu;
+	if (fd >= 0)
+		close(fd);
+	if (getifaddrs(&ifa))
+		return;
+	for (i = ifa; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && !strcmp(i->ifa_name, port)) {
+			inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, v4,
+				  (socklen_t)len);
+			break;
+		}
+	freeifaddrs(ifa);
+}
+
+static void api_network(struct portal *p, struct evhttp_request *req, struct session_client *c)
+{
+	const struct wicket_config *cfg = p->gw->config;
+	char v4[INET_ADDRSTRLEN], url[160];
+	int mtu;
+
+	port_settings(c->port, v4, sizeof(v4), &mtu);
+	snprintf(url, sizeof(url), "%s/", p->origin);
+	portal_reply_json(req, 200,
+			  json_pack("{s:{s:s, s:o, s:o}, s:{s:s}, s:s, s:i, s:s, s:{s:i, s:i}}", "ipv4",
+				    "method", "dhcp", "gateway", v4[0] ? json_string(v4) : json_null(), "dns",
+				    v4[0] ? json_pack("[s]", v4) : json_array(), "ipv6", "method", "slaac",
+				    "proxy", "none", "mtu", mtu, "portal", url, "keepalive", "port",
+				    cfg->keepalive.port, "interval_s", cfg->keepalive.interval),
+			  NULL);
+}
+
+static int list_plan(const struct store_plan *pl, void *arg)
+{
+	json_t *methods = json_array();
+
+	for (unsigned int m = 1; m <= STORE_METHOD_ALL; m <<= 1)
+		if (pl->methods & m)
+			json_array_append_new(methods, json_string(store_method_name(m)));
+	json_array_append_new(
+		arg, json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:o, s:o, s:o}", "name", pl->name, "kind",
+			       pl->kind, "price", (json_int_t)pl->price, "currency", pl->currency,
+			       "per_minute", (json_int_t)pl->per_minute, "per_mb", (json_int_t)pl->per_mb,
+			       "duration_s", int_or_null(pl->duration_s, pl->duration_s != 0), "bytes",
+			       int_or_null(pl->bytes, pl->bytes != 0), "methods", methods));
+	return 0;
+}
+
+static void api_plans(struct portal *p, struct evhttp_request *req, struct session_client *c)
+{
+	struct store_port port = { 0 };
+	json_t *list = json_array();
+
+	store_port_get(p->gw->store, c->port, &port);
+	if (store_plans_offered(p->gw->store, c->port, port.room, list_plan, list) < 0) {
+		json_decref(list);
+		portal_reply_error(req, 500, "the plans cannot be read now: try again");
+		return;
+	}
+	portal_reply_json(req, 200, list, NULL);
+}
+
+static void copy_field(const json_t *body, const char *key, char *dst, size_t len)
+{
+	const char *v = json_string_value(json_object_get(body, key));
+
+	snprintf(dst, len, "%s", v ? v : "");
+}
+
+/* A new token for the session: the guest keeps it, the store its hash. */
+static int new_token(struct portal *p, uint64_t session_id, char out[2 * TOKEN_LEN + 1])
+{
+	uint8_t raw[TOKEN_LEN], hash[SHA256_DIGEST_LENGTH];
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return -EIO;
+	SHA256(raw, sizeof(raw), hash);
+	hex(raw, sizeof(raw), out);
+	return store_session_set_token(p->gw->store, session_id, hash);
+}
+
+static void api_login(struct portal *p, struct evhttp_request *req, struct session_client *c)
+{
+	struct billing_preference pref = { 0 };
+	struct billing_outcome out;
+	uint8_t key[KEEPALIVE_KEY_LEN];
+	char err[256], token[2 * TOKEN_LEN + 1], keyhex[2 * KEEPALIVE_KEY_LEN + 1], cookie[160];
+	json_t *body = portal_request_json(p, req), *status;
+	int ret;
+
+	if (!body)
+		return;
+	copy_field(body, "plan", pref.plan, sizeof(pref.plan));
+	copy_field(body, "method", pref.method, sizeof(pref.method));
+	copy_field(body, "voucher", pref.voucher, sizeof(pref.voucher));
+	copy_field(body, "room", pref.room, sizeof(pref.room));
+	copy_field(body, "surname", pref.surname, sizeof(pref.surname));
+	copy_field(body, "account", pref.account, sizeof(pref.account));
+	copy_field(body, "secret", pref.secret, sizeof(pref.secret));
+	json_decref(body);
+	ret = billing_submit(p->gw->billing, c, &pref, &out, err, sizeof(err));
+	OPENSSL_cleanse(pref.secret, sizeof(pref.secret));
+	if (ret) {
+		portal_reply_error(req, ret == -ENOENT || ret == -EINVAL ? 400 : 409, "%s", err);
+		return;
+	}
+	if (new_token(p, out.session_id, token) ||
+	    keepalive_session_key(p->gw->keepalive, out.session_id, key)) {
+		portal_reply_error(req, 500, "the gateway could not make your session's keys: try again");
+		return;
+	}
+	hex(key, sizeof(key), keyhex);
+	OPENSSL_cleanse(key, sizeof(key));
+	/* The answer is about the session as the kernel now has it. */
+	kernel_client_get(p->gw->kernel, &c->kernel, 0);
+	status = status_json(p, c, out.session_id);
+	json_object_set_new(status, "token", json_string(token));
+	json_object_set_new(status, "keepalive",
+			    json_pack("{s:i, s:i, s:s}", "port", p->gw->config->keepalive.port, "interval_s",
+				      (int)out.keepalive_s, "key", keyhex));
+	snprintf(cookie, sizeof(cookie), COOKIE "=%s; Path=/; Secure; HttpOnly; SameSite=Strict", token);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
+	portal_reply_json(req, 200, status, NULL);
+}
+
+static void api_status(struct portal *p, struct evhttp_request *req, struct session_client *c)
+{
+	uint64_t id;
+
+	if (request_session(p, req, c, &id))
+		return;
+	portal_reply_json(req, 200, status_json(p, c, id), NULL);
+}
+
+static void api_logout(struct portal *p, struct evhttp_request *req, struct session_client *c)
+{
+	json_t *body = portal_request_json(p, req);
+	char err[256];
+	uint64_t id;
+
+	if (!body)
+		return;
+	json_decref(body);
+	if (request_session(p, req, c, &id))
+		return;
+	if (!id || id != c->session_id) {
+		portal_reply_error(req, 409, "this device has no session to end");
+		return;
+	}
+	if (session_end(p->gw, c, "logout", err, sizeof(err))) {
+		portal_reply_error(req, 500, "%s", err);
+		return;
+	}
+	kernel_client_get(p->gw->kernel, &c->kernel, 0);
+	portal_reply_json(req, 200, status_json(p, c, id), NULL);
+}
+
+int portal_api(struct portal *p, struct evhttp_request *req, const char *path)
+{
+	static const struct route {
+		const char *path;
+		enum evhttp_cmd_type method;
+		void (*handle)(struct portal *p, struct evhttp_request *req, struct session_client *c);
+	} routes[] = {
+		{ "/api/captive", EVHTTP_REQ_GET, api_captive },
+		{ "/api/v1/network", EVHTTP_REQ_GET, api_network },
+		{ "/api/v1/plans", EVHTTP_REQ_GET, api_plans },
+		{ "/api/v1/login", EVHTTP_REQ_POST, api_login },
+		{ "/api/v1/status", EVHTTP_REQ_GET, api_status },
+		{ "/api/v1/logout", EVHTTP_REQ_POST, api_logout },
+	};
+	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	const struct route *r = NULL;
+	struct session_client c;
+	char err[256];
+
+	if (strncmp(path, "/api/", 5) != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (!strcmp(path, routes[i].path))
+			r = &routes[i];
+	if (!r) {
+		portal_reply_error(req, 404, "no such API: see %s/api/captive", p->origin);
+		return 1;
+	}
+	if (method != r->method) {
+		portal_reply_error(req, 405, "%s takes %s", r->path,
+				   r->method == EVHTTP_REQ_GET ? "GET" : "POST");
+		return 1;
+	}
+	if (portal_client(p, req, &c, err, sizeof(err))) {
+		portal_reply_error(req, 403, "%s", err);
+		return 1;
+	}
+	r->handle(p, req, &c);
+	return 1;
+}
