@@ -61,6 +61,10 @@ keepalive-rate_SRCS := bench/tools/keepalive-rate.c daemon/keepalive.c daemon/ke
 		       daemon/session.c daemon/kernel.c $(STORE_SRCS) daemon/config.c daemon/log.c
 keepalive-rate_PKGS := libmnl libevent inih $(STORE_PKGS)
 PROGRAMS := wicketd wicketctl wicket-helper wicket-nl wicket-ka store-fill keepalive-rate
+# wicket-dnsmasq-conf: dnsmasq's configuration for the access ports (scripts/wicket-dnsmasq).
+wicket-dnsmasq-conf_SRCS := daemon/dnsmasq_cli.c daemon/dnsmasq.c daemon/config.c daemon/log.c
+wicket-dnsmasq-conf_PKGS := inih libnl-3.0 libnl-route-3.0
+PROGRAMS += wicket-dnsmasq-conf
 
 # Unit tests: tests/unit/test_X.c with the sources it exercises.
 test_kernel_SRCS := tests/unit/test_kernel.c daemon/kernel.c daemon/log.c
@@ -103,6 +107,10 @@ test_tls_SRCS := tests/unit/test_tls.c daemon/tls.c daemon/log.c
 test_tls_PKGS := libssl libcrypto cmocka
 UNIT_TESTS += test_tls
 UNIT_TESTS += $(foreach t,test_config test_store test_keepalive,$(if $(wildcard tests/unit/$(t).c),$(t)))
+# The dnsmasq configuration; its address reader in a private network namespace (root).
+test_dnsmasq_SRCS := tests/unit/test_dnsmasq.c daemon/dnsmasq.c daemon/config.c daemon/log.c
+test_dnsmasq_PKGS := inih libnl-3.0 libnl-route-3.0 cmocka
+UNIT_TESTS += test_dnsmasq
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 

@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <openssl/crypto.h>
 #include <string.h>
 
 #include "approve_remote.h"
@@ -70,6 +71,24 @@ static int session_gate(struct gateway *gw, uint64_t session_id, struct kernel_c
 	return 0;
 }
 
+/*
+ * What is left of a session's byte cap (0: none), for the kernel, whose cap
+ * counts down from when it is set: the cap less what the store has counted
+ * and what the kernel counted since (its counters are read, not reset).
+ */
+static uint64_t remaining_bytes(struct gateway *gw, const struct store_session *s,
+				const struct kernel_client *key)
+{
+	struct kernel_client now = *key;
+	uint64_t used = s->up_bytes + s->down_bytes;
+
+	if (!s->byte_cap)
+		return 0;
+	if (kernel_client_get(gw->kernel, &now, 0) == 0)
+		used += now.up_bytes + now.down_bytes;
+	return used < s->byte_cap ? s->byte_cap - used : 1;
+}
+
 /* Open (or close) the gate of a session as the store has it now. */
 static int set_gate(struct gateway *gw, uint64_t session_id, uint8_t state, int64_t now)
 {
@@ -94,7 +113,7 @@ static int set_gate(struct gateway *gw, uint64_t session_id, uint8_t state, int6
 		closes = session_closes_at(gw->config, &row.session);
 		k.session = session_id;
 		k.timeout_ms = closes ? (closes > now ? (uint64_t)(closes - now) : 1) : 0;
-		k.byte_cap = row.session.byte_cap;
+		k.byte_cap = remaining_bytes(gw, &row.session, &k);
 	}
 	ret = kernel_client_update(gw->kernel, &k, 1);
 	if (ret == -ENOENT) {
@@ -122,6 +141,41 @@ static void plan_limits(const struct store_plan *p, const struct store_guest *gu
 		*deadline = guest->departure;
 }
 
+static int session_is_active(struct billing *b, uint64_t session_id)
+{
+	struct store_session s;
+
+	return store_session_get(b->gw->store, session_id, &s) == 0 && !strcmp(s.state, "active");
+}
+
+/*
+ * An approved extension of a running session, inside the caller's
+ * transaction: the plan's time from the current deadline (or now, if it
+ * has none ahead), its bytes on top of the cap, its price on the charge.
+ */
+static int extend_in(struct billing *b, const struct store_request *r, const struct store_plan *plan,
+		     const char *decider, int64_t now)
+{
+	struct store *st = b->gw->store;
+	struct store_session s;
+	struct store_session_bill bill;
+	int64_t from, deadline;
+	uint64_t cap;
+	int ret;
+
+	if ((ret = store_session_get(st, r->session_id, &s)) ||
+	    (ret = store_session_bill_get(st, r->session_id, &bill)))
+		return ret;
+	from = s.deadline_at > now ? s.deadline_at : now;
+	deadline = plan->duration_s ? from + plan->duration_s * 1000 : s.deadline_at;
+	cap = s.byte_cap && plan->bytes ? s.byte_cap + (uint64_t)plan->bytes : s.byte_cap;
+	if ((ret = store_request_decide(st, r->id, "approved", NULL, decider, now)) ||
+	    (ret = store_session_limits(st, r->session_id, deadline, cap)) ||
+	    (ret = store_session_set_charge(st, r->session_id, bill.charge + plan->price)))
+		return ret;
+	return store_session_extend(st, r->session_id, deadline, now);
+}
+
 /*
  * Approve a request, inside the caller's transaction: the request, the
  * session's plan, limits and charge, and the accounting Start. The gate
@@ -139,6 +193,8 @@ static int approve_in(struct billing *b, const struct store_request *r, const st
 
 	if (ret)
 		return ret;
+	if (session_is_active(b, r->session_id))
+		return extend_in(b, r, &plan, decider, now);
 	plan_limits(&plan, guest, since, &deadline, &cap);
 	snprintf(detail, sizeof(detail), "%s by %s: %s", r->method, decider, plan.name);
 	if ((ret = store_request_decide(st, r->id, "approved", NULL, decider, now)) ||
@@ -150,13 +206,18 @@ static int approve_in(struct billing *b, const struct store_request *r, const st
 	return ret == -EALREADY ? 0 : ret;
 }
 
-/* Reject a request inside the caller's transaction: the guest may try again. */
+/*
+ * Reject a request inside the caller's transaction: the guest may try
+ * again. A rejected extension leaves the running session as it was.
+ */
 static int reject_in(struct billing *b, const struct store_request *r, const char *reason,
 		     const char *decider, int64_t now)
 {
 	int ret = store_request_decide(b->gw->store, r->id, "rejected", reason, decider, now);
 
-	return ret ? ret : store_session_set_state(b->gw->store, r->session_id, "rejected", reason, now);
+	if (ret || session_is_active(b, r->session_id))
+		return ret;
+	return store_session_set_state(b->gw->store, r->session_id, "rejected", reason, now);
 }
 
 /* Commit what approve_in or reject_in wrote, then make the kernel follow. */
@@ -209,6 +270,9 @@ int billing_provisional(struct billing *b, int64_t request_id)
 
 	if (ret || strcmp(r.state, "pending"))
 		return ret ? ret : -EALREADY;
+	/* An extension being confirmed: the guest still has the time it paid for. */
+	if (session_is_active(b, r.session_id))
+		return 0;
 	snprintf(detail, sizeof(detail), "temporary: %u min, %llu MB while %s confirms",
 		 cfg->billing.provisional_minutes,
 		 (unsigned long long)(cfg->billing.provisional_bytes / 1000000), r.method);
@@ -389,8 +453,31 @@ static int submit_error(struct billing *b, int ret, char *err, size_t errlen)
 	return ret;
 }
 
-int billing_submit(struct billing *b, struct session_client *c, const struct billing_preference *pref,
-		   struct billing_outcome *out, char *err, size_t errlen)
+/* An extension must be of the running session's own plan (its rates stay what they were sold at). */
+static int extendable(struct billing *b, struct session_client *c, struct billing_preference *pref, char *err,
+		      size_t errlen)
+{
+	struct store_session_bill bill;
+	struct store_plan plan;
+
+	if (!c->session_id || !session_is_active(b, c->session_id) ||
+	    store_session_bill_get(b->gw->store, c->session_id, &bill) || !bill.plan_id ||
+	    store_plan_get(b->gw->store, bill.plan_id, &plan)) {
+		snprintf(err, errlen, "this device has no paid session to extend: choose a plan");
+		return -ENOENT;
+	}
+	if (!pref->plan[0])
+		snprintf(pref->plan, sizeof(pref->plan), "%s", plan.name);
+	if (strcmp(pref->plan, plan.name)) {
+		snprintf(err, errlen, "a session is extended with its own plan, \"%s\"", plan.name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* pref is the caller's copy: an extension fills in its plan. */
+static int submit(struct billing *b, struct session_client *c, struct billing_preference *pref, int extend,
+		  struct billing_outcome *out, char *err, size_t errlen)
 {
 	struct gateway *gw = b->gw;
 	struct store_guest guest = { 0 };
@@ -407,6 +494,8 @@ int billing_submit(struct billing *b, struct session_client *c, const struct bil
 		snprintf(err, errlen, "this device is blocked: ask the front desk");
 		return -EPERM;
 	}
+	if (extend && (ret = extendable(b, c, pref, err, errlen)))
+		return ret;
 	if (offered_plan(gw, c, pref->plan, &plan)) {
 		snprintf(err, errlen, "no plan \"%.64s\" is offered here: choose one of the plans listed",
 			 pref->plan);
@@ -424,7 +513,7 @@ int billing_submit(struct billing *b, struct session_client *c, const struct bil
 	}
 	request_detail(pref, method, detail, sizeof(detail));
 	ret = store_begin(gw->store);
-	if (!ret)
+	if (!ret && !extend)
 		ret = pending_session(gw, c, now, err, errlen);
 	if (!ret)
 		ret = store_request_add(gw->store, c->session_id, plan.id, pref->method,
@@ -447,6 +536,15 @@ int billing_submit(struct billing *b, struct session_client *c, const struct bil
 		return billing_outcome_of(b, c->session_id, out);
 	}
 	ret = ask_local(b, c, &plan, &r, pref, method, &approved, &guest, &since, &reason);
+	/* A voucher pays once per device: not for an extension after it, and not past its time. */
+	if (!ret && approved && method == STORE_METHOD_VOUCHER && since < now && extend) {
+		approved = 0;
+		reason = "this voucher has paid for this device already: use another one";
+	} else if (!ret && approved && method == STORE_METHOD_VOUCHER && plan.duration_s &&
+		   since + plan.duration_s * 1000 <= now) {
+		approved = 0;
+		reason = "this voucher's time has run out";
+	}
 	if (!ret)
 		ret = approved ? approve_in(b, &r, &guest, since, pref->method, now)
 			       : reject_in(b, &r, reason, pref->method, now);
@@ -454,6 +552,26 @@ int billing_submit(struct billing *b, struct session_client *c, const struct bil
 		return submit_error(b, ret, err, errlen);
 	commit_then_gate(b, &r, approved, approved ? pref->method : reason);
 	return billing_outcome_of(b, c->session_id, out);
+}
+
+int billing_submit(struct billing *b, struct session_client *c, const struct billing_preference *pref,
+		   struct billing_outcome *out, char *err, size_t errlen)
+{
+	struct billing_preference copy = *pref;
+	int ret = submit(b, c, &copy, 0, out, err, errlen);
+
+	OPENSSL_cleanse(copy.secret, sizeof(copy.secret));
+	return ret;
+}
+
+int billing_extend(struct billing *b, struct session_client *c, const struct billing_preference *pref,
+		   struct billing_outcome *out, char *err, size_t errlen)
+{
+	struct billing_preference copy = *pref;
+	int ret = submit(b, c, &copy, 1, out, err, errlen);
+
+	OPENSSL_cleanse(copy.secret, sizeof(copy.secret));
+	return ret;
 }
 
 int billing_outcome_of(struct billing *b, uint64_t session_id, struct billing_outcome *out)

@@ -65,6 +65,16 @@ void billing_close(struct billing *b);
 int billing_submit(struct billing *b, struct session_client *c, const struct billing_preference *pref,
 		   struct billing_outcome *out, char *err, size_t errlen);
 
+/*
+ * More of the same: the client's active session bought again (pref->plan
+ * "" or the session's plan). Approved, its deadline moves by the plan's
+ * time from the current deadline, its cap grows by the plan's bytes and
+ * its charge by the plan's price; rejected, the session goes on as it
+ * was. -ENOENT when the device has no paid session.
+ */
+int billing_extend(struct billing *b, struct session_client *c, const struct billing_preference *pref,
+		   struct billing_outcome *out, char *err, size_t errlen);
+
 /* The state of the client's session for the guest (after submit, when polling). -ENOENT: none. */
 int billing_outcome_of(struct billing *b, uint64_t session_id, struct billing_outcome *out);
 

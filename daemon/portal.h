@@ -39,6 +39,11 @@
  *        null, "plan": str | null, "seconds_remaining": int | null,
  *        "bytes_remaining": int | null, "charge": int, "currency": str |
  *        null}
+ *   POST /api/v1/extend      {"method", credentials as for login; "plan"
+ *        optional: the session's own} → the status: the running session
+ *        bought again (its time from its current deadline, its bytes on
+ *        top, its price on the charge); RFC 8908's can-extend-session
+ *        says whether the session can be
  *   POST /api/v1/logout      → the status, state "ended"
  * The token (Authorization: Bearer TOKEN, or the cookie) names the
  * session; it is bound to the MAC and port it was given to, so a token

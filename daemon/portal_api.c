@@ -126,6 +126,15 @@ static json_t *status_json(struct portal *p, const struct session_client *c, uin
 			 bill.currency[0] ? json_string(bill.currency) : json_null());
 }
 
+/* A session with a plan can be bought again (POST /api/v1/extend). */
+static int can_extend(struct portal *p, const struct session_client *c)
+{
+	struct store_session_bill bill;
+
+	return c->session_id && store_session_bill_get(p->gw->store, c->session_id, &bill) == 0 &&
+	       bill.plan_id;
+}
+
 /* RFC 8908. */
 static void api_captive(struct portal *p, struct evhttp_request *req, struct session_client *c)
 {
@@ -135,7 +144,8 @@ static void api_captive(struct portal *p, struct evhttp_request *req, struct ses
 	json_t *o;
 
 	snprintf(url, sizeof(url), "%s/", p->origin);
-	o = json_pack("{s:b, s:s, s:b}", "captive", !open, "user-portal-url", url, "can-extend-session", 0);
+	o = json_pack("{s:b, s:s, s:b}", "captive", !open, "user-portal-url", url, "can-extend-session",
+		      open && can_extend(p, c));
 	if (p->gw->config->gateway.venue_url[0])
 		json_object_set_new(o, "venue-info-url", json_string(p->gw->config->gateway.venue_url));
 	if (open && k->timeout_ms)
@@ -236,25 +246,56 @@ static int new_token(struct portal *p, uint64_t session_id, char out[2 * TOKEN_L
 	return store_session_set_token(p->gw->store, session_id, hash);
 }
 
+/* A POST's billing preference; 0, or answered. */
+static int request_preference(struct portal *p, struct evhttp_request *req, struct billing_preference *pref)
+{
+	json_t *body = portal_request_json(p, req);
+
+	if (!body)
+		return -EINVAL;
+	memset(pref, 0, sizeof(*pref));
+	copy_field(body, "plan", pref->plan, sizeof(pref->plan));
+	copy_field(body, "method", pref->method, sizeof(pref->method));
+	copy_field(body, "voucher", pref->voucher, sizeof(pref->voucher));
+	copy_field(body, "room", pref->room, sizeof(pref->room));
+	copy_field(body, "surname", pref->surname, sizeof(pref->surname));
+	copy_field(body, "account", pref->account, sizeof(pref->account));
+	copy_field(body, "secret", pref->secret, sizeof(pref->secret));
+	json_decref(body);
+	return 0;
+}
+
+static void api_extend(struct portal *p, struct evhttp_request *req, struct session_client *c)
+{
+	struct billing_preference pref;
+	struct billing_outcome out;
+	char err[256];
+	uint64_t id;
+	int ret;
+
+	if (request_session(p, req, c, &id) || request_preference(p, req, &pref))
+		return;
+	ret = billing_extend(p->gw->billing, c, &pref, &out, err, sizeof(err));
+	OPENSSL_cleanse(pref.secret, sizeof(pref.secret));
+	if (ret) {
+		portal_reply_error(req, ret == -ENOENT || ret == -EINVAL ? 400 : 409, "%s", err);
+		return;
+	}
+	kernel_client_get(p->gw->kernel, &c->kernel, 0);
+	portal_reply_json(req, 200, status_json(p, c, out.session_id), NULL);
+}
+
 static void api_login(struct portal *p, struct evhttp_request *req, struct session_client *c)
 {
-	struct billing_preference pref = { 0 };
+	struct billing_preference pref;
 	struct billing_outcome out;
 	uint8_t key[KEEPALIVE_KEY_LEN];
 	char err[256], token[2 * TOKEN_LEN + 1], keyhex[2 * KEEPALIVE_KEY_LEN + 1], cookie[160];
-	json_t *body = portal_request_json(p, req), *status;
+	json_t *status;
 	int ret;
 
-	if (!body)
+	if (request_preference(p, req, &pref))
 		return;
-	copy_field(body, "plan", pref.plan, sizeof(pref.plan));
-	copy_field(body, "method", pref.method, sizeof(pref.method));
-	copy_field(body, "voucher", pref.voucher, sizeof(pref.voucher));
-	copy_field(body, "room", pref.room, sizeof(pref.room));
-	copy_field(body, "surname", pref.surname, sizeof(pref.surname));
-	copy_field(body, "account", pref.account, sizeof(pref.account));
-	copy_field(body, "secret", pref.secret, sizeof(pref.secret));
-	json_decref(body);
 	ret = billing_submit(p->gw->billing, c, &pref, &out, err, sizeof(err));
 	OPENSSL_cleanse(pref.secret, sizeof(pref.secret));
 	if (ret) {
@@ -325,6 +366,7 @@ int portal_api(struct portal *p, struct evhttp_request *req, const char *path)
 		{ "/api/v1/login", EVHTTP_REQ_POST, api_login },
 		{ "/api/v1/status", EVHTTP_REQ_GET, api_status },
 		{ "/api/v1/logout", EVHTTP_REQ_POST, api_logout },
+		{ "/api/v1/extend", EVHTTP_REQ_POST, api_extend },
 	};
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	const struct route *r = NULL;
