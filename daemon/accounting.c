@@ -24,6 +24,7 @@
 
 #define SWEEP_SECONDS 30
 #define SEND_BATCH 32 /* records in flight at most */
+#define SEND_THREADS 2
 #define BACKOFF_MAX_MS (300 * 1000)
 
 struct in_flight {
@@ -36,6 +37,11 @@ struct in_flight {
 struct accounting {
 	struct gateway *gw;
 	struct radius *radius; /* NULL without [radius]: records wait */
+	/*
+	 * Its own threads: with the server unreachable each send blocks for
+	 * timeout * (retries + 1), and a guest's payment must not wait behind.
+	 */
+	struct workers *workers;
 	struct event *send_timer, *sweep_timer;
 	int64_t last_interim;
 	int64_t flying[SEND_BATCH]; /* ids of the records being sent; 0: free slot */
@@ -179,6 +185,8 @@ static void send_record(void *arg)
 		.currency = r->currency,
 		.plan = r->plan,
 		.room = r->room,
+		.class_ = r->class_len ? r->class_ : NULL,
+		.class_len = r->class_len,
 	};
 
 	f->ret = radius_acct(f->a->radius, &rec, session_now_ms(), f->error, sizeof(f->error));
@@ -230,7 +238,7 @@ static int send_due(const struct store_acct *r, void *arg)
 		return 1;
 	f->a = a;
 	f->rec = *r;
-	if (workers_submit(a->gw->workers, send_record, sent_record, f)) {
+	if (workers_submit(a->workers, send_record, sent_record, f)) {
 		free(f);
 		return 1; /* the pool is full: the next look will do */
 	}
@@ -267,6 +275,11 @@ int accounting_open(struct gateway *gw, struct accounting **out, char *err, size
 	a->gw = gw;
 	a->radius = gw->radius;
 	a->last_interim = session_now_ms();
+	if (gw->radius && workers_open(gw->base, SEND_THREADS, SEND_BATCH, &a->workers)) {
+		free(a);
+		snprintf(err, errlen, "accounting: cannot start its threads");
+		return -ENOMEM;
+	}
 	a->send_timer = event_new(gw->base, -1, EV_PERSIST, on_send_timer, a);
 	a->sweep_timer = event_new(gw->base, -1, EV_PERSIST, sweep, a);
 	if (!a->send_timer || !a->sweep_timer || event_add(a->send_timer, &every_second) ||
@@ -283,6 +296,8 @@ void accounting_close(struct accounting *a)
 {
 	if (!a)
 		return;
+	/* First: the sends' done() callbacks run here and use what follows. */
+	workers_close(a->workers);
 	if (a->send_timer)
 		event_free(a->send_timer);
 	if (a->sweep_timer)

@@ -112,8 +112,13 @@ static void ask(void *arg)
 static void answered(void *arg, int cancelled)
 {
 	struct asking *a = arg;
+	struct billing_terms terms = {
+		.session_timeout_s = a->result.session_timeout_s,
+		.class_ = a->result.class_,
+		.class_len = a->result.class_len,
+	};
 	const char *reason = NULL;
-	int approved = 0, ret;
+	int ret = 0;
 
 	if (cancelled) {
 		forget(a);
@@ -121,19 +126,30 @@ static void answered(void *arg, int cancelled)
 	}
 	switch (a->result.verdict) {
 	case RADIUS_ACCEPT:
-		approved = 1;
+		ret = billing_answer(a->ar->billing, a->request_id, 1, NULL, "radius", &terms);
 		break;
 	case RADIUS_REJECT:
 		reason = a->result.reply_message[0] ? a->result.reply_message : "the payment was declined";
+		ret = billing_answer(a->ar->billing, a->request_id, 0, reason, "radius", NULL);
 		break;
 	case RADIUS_TIMEOUT:
+		/*
+		 * No answer is no decision: the temporary approval stands (it is
+		 * given now if the timer has not given it yet) and runs out by
+		 * itself, when the kernel closes the gate at its deadline.
+		 */
+		log_warn("request %lld: RADIUS: %s; the temporary approval stands", (long long)a->request_id,
+			 a->error);
+		ret = billing_provisional(a->ar->billing, a->request_id);
+		break;
 	case RADIUS_ERROR:
 		log_warn("request %lld: RADIUS: %s", (long long)a->request_id, a->error);
-		reason = "the payment service did not answer: try again in a moment, or choose another way "
+		reason = "the payment service could not be asked: try again in a moment, or choose another "
+			 "way "
 			 "to pay";
+		ret = billing_answer(a->ar->billing, a->request_id, 0, reason, "radius", NULL);
 		break;
 	}
-	ret = billing_answer(a->ar->billing, a->request_id, approved, reason, "radius");
 	if (ret && ret != -EALREADY)
 		log_err("request %lld: the RADIUS answer could not be recorded", (long long)a->request_id);
 	forget(a);
@@ -147,14 +163,17 @@ void approve_remote_ask(struct approve_remote *ar, const struct store_request *r
 	struct asking *a = calloc(1, sizeof(*a));
 	struct store_session_row row;
 	struct store_plan plan = { 0 };
+	struct store_port port = { 0 };
 
 	if (!a || store_session_row_get(gw->store, r->session_id, &row)) {
 		free(a);
 		billing_answer(ar->billing, r->id, 0, "the gateway could not ask for the payment: try again",
-			       "radius");
+			       "radius", NULL);
 		return;
 	}
 	store_plan_get(gw->store, r->plan_id, &plan);
+	store_port_get(gw->store, row.port, &port);
+	snprintf(a->room, sizeof(a->room), "%s", r->room[0] ? r->room : port.room);
 	a->ar = ar;
 	a->request_id = r->id;
 	a->session_id = r->session_id;
@@ -168,7 +187,8 @@ void approve_remote_ask(struct approve_remote *ar, const struct store_request *r
 	a->timer = evtimer_new(gw->base, on_slow, a);
 	if (!a->timer || evtimer_add(a->timer, &slow) || workers_submit(gw->workers, ask, answered, a)) {
 		forget(a);
-		billing_answer(ar->billing, r->id, 0, "the gateway is busy: try again in a moment", "radius");
+		billing_answer(ar->billing, r->id, 0, "the gateway is busy: try again in a moment", "radius",
+			       NULL);
 		return;
 	}
 	a->next = ar->asking;
@@ -184,7 +204,9 @@ static int note_open(const struct store_request_row *r, void *arg)
 {
 	struct open_remote *o = arg;
 
-	if (!strcmp(r->request.method, "remote") && o->n < sizeof(o->ids) / sizeof(o->ids[0]))
+	/* A temporary approval runs out by itself; only those never answered at all are told. */
+	if (!strcmp(r->request.method, "remote") && !strcmp(r->request.state, "pending") &&
+	    o->n < sizeof(o->ids) / sizeof(o->ids[0]))
 		o->ids[o->n++] = r->request.id;
 	return 0;
 }
@@ -197,5 +219,5 @@ void approve_remote_resume(struct approve_remote *ar)
 	for (size_t i = 0; i < o.n; i++)
 		billing_answer(ar->billing, o.ids[i], 0,
 			       "the gateway restarted before the payment was confirmed: please send it again",
-			       "restart");
+			       "restart", NULL);
 }

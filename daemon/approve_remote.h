@@ -21,9 +21,10 @@ void approve_remote_close(struct approve_remote *ar);
 void approve_remote_ask(struct approve_remote *ar, const struct store_request *r,
 			const struct billing_preference *pref);
 /*
- * At start: remote requests still open in the store lost their answer
- * with the old process; the credentials are gone too, so they are
- * rejected with a reason that asks the guest to send them again.
+ * At start: remote requests still pending in the store lost their
+ * answer with the old process; the credentials are gone too, so they are
+ * rejected with a reason that asks the guest to send them again. Those
+ * on a temporary approval keep it until it runs out.
  */
 void approve_remote_resume(struct approve_remote *ar);
 

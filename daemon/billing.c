@@ -182,7 +182,7 @@ static int extend_in(struct billing *b, const struct store_request *r, const str
  * opens after the commit (open_after).
  */
 static int approve_in(struct billing *b, const struct store_request *r, const struct store_guest *guest,
-		      int64_t since, const char *decider, int64_t now)
+		      int64_t since, const struct billing_terms *terms, const char *decider, int64_t now)
 {
 	struct store *st = b->gw->store;
 	struct store_plan plan;
@@ -196,6 +196,15 @@ static int approve_in(struct billing *b, const struct store_request *r, const st
 	if (session_is_active(b, r->session_id))
 		return extend_in(b, r, &plan, decider, now);
 	plan_limits(&plan, guest, since, &deadline, &cap);
+	/* The approver may grant less time than the plan (RADIUS Session-Timeout), never more. */
+	if (terms && terms->session_timeout_s) {
+		int64_t until = now + (int64_t)terms->session_timeout_s * 1000;
+
+		deadline = deadline && deadline < until ? deadline : until;
+	}
+	if (terms && terms->class_len &&
+	    (ret = store_session_set_class(st, r->session_id, terms->class_, terms->class_len)))
+		return ret;
 	snprintf(detail, sizeof(detail), "%s by %s: %s", r->method, decider, plan.name);
 	if ((ret = store_request_decide(st, r->id, "approved", NULL, decider, now)) ||
 	    (ret = store_session_bill(st, r->session_id, r->plan_id, r->method,
@@ -243,13 +252,13 @@ static int commit_then_gate(struct billing *b, const struct store_request *r, in
 
 /* Decide a request in its own transaction. */
 static int decide(struct billing *b, const struct store_request *r, int approved,
-		  const struct store_guest *guest, const char *reason, const char *decider)
+		  const struct billing_terms *terms, const char *reason, const char *decider)
 {
 	int64_t now = session_now_ms();
 	int ret = store_begin(b->gw->store);
 
 	if (!ret)
-		ret = approved ? approve_in(b, r, guest, now, decider, now)
+		ret = approved ? approve_in(b, r, NULL, now, terms, decider, now)
 			       : reject_in(b, r, reason, decider, now);
 	if (ret) {
 		log_err("request %lld: store: %s", (long long)r->id, store_error(b->gw->store));
@@ -297,7 +306,7 @@ int billing_provisional(struct billing *b, int64_t request_id)
 }
 
 int billing_answer(struct billing *b, int64_t request_id, int approved, const char *reason,
-		   const char *decider)
+		   const char *decider, const struct billing_terms *terms)
 {
 	struct store_request r;
 	int ret = store_request_get(b->gw->store, request_id, &r);
@@ -306,13 +315,13 @@ int billing_answer(struct billing *b, int64_t request_id, int approved, const ch
 		return ret;
 	if (strcmp(r.state, "pending") && strcmp(r.state, "provisional"))
 		return -EALREADY;
-	return decide(b, &r, approved, NULL, reason, decider);
+	return decide(b, &r, approved, terms, reason, decider);
 }
 
 int billing_decide(struct billing *b, int64_t request_id, int approved, const char *reason,
 		   const char *decider, char *err, size_t errlen)
 {
-	int ret = billing_answer(b, request_id, approved, reason, decider);
+	int ret = billing_answer(b, request_id, approved, reason, decider, NULL);
 
 	if (ret == -ENOENT)
 		snprintf(err, errlen, "no request %lld (wicketctl pending lists them)",
@@ -546,7 +555,7 @@ static int submit(struct billing *b, struct session_client *c, struct billing_pr
 		reason = "this voucher's time has run out";
 	}
 	if (!ret)
-		ret = approved ? approve_in(b, &r, &guest, since, pref->method, now)
+		ret = approved ? approve_in(b, &r, &guest, since, NULL, pref->method, now)
 			       : reject_in(b, &r, reason, pref->method, now);
 	if (ret)
 		return submit_error(b, ret, err, errlen);

@@ -100,7 +100,13 @@ void billing_expire(struct billing *b, int64_t now_ms);
  * answer. Both -EALREADY when the request was decided meanwhile.
  */
 int billing_provisional(struct billing *b, int64_t request_id);
+/* What a remote approver may add to its yes: a shorter time, and a Class for accounting. */
+struct billing_terms {
+	uint32_t session_timeout_s; /* 0: the plan's time */
+	const void *class_;
+	size_t class_len;
+};
 int billing_answer(struct billing *b, int64_t request_id, int approved, const char *reason,
-		   const char *decider);
+		   const char *decider, const struct billing_terms *terms);
 
 #endif

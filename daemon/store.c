@@ -224,6 +224,8 @@ static const char migration_3[] =
 	"ALTER TABLE sessions ADD COLUMN keepalive_s INTEGER;\n"
 	/* SHA-256 of the session's portal token (the token itself is only ever with the guest). */
 	"ALTER TABLE sessions ADD COLUMN token_hash BLOB;\n"
+	/* The RADIUS Class of the session's Access-Accept, returned in its accounting (RFC 2865 5.25). */
+	"ALTER TABLE sessions ADD COLUMN radius_class BLOB;\n"
 	"CREATE UNIQUE INDEX sessions_token ON sessions (token_hash) WHERE token_hash IS NOT NULL;\n"
 	/* Accounting records for the network management system, kept until acknowledged. */
 	"CREATE TABLE outbox (\n"
@@ -1416,6 +1418,11 @@ int store_session_add_counters(struct store *s, uint64_t session_id, uint64_t up
 	return 0;
 }
 
+static const char SQL_CLOSE_REQUESTS[] =
+	"UPDATE billing_requests SET state = 'rejected', reason = 'the session ended before the payment was "
+	"confirmed', decided_at = ?2, decided_by = 'session end' WHERE session_id = ?1 AND state IN "
+	"('pending', "
+	"'provisional')";
 static const char SQL_HAS_START[] = "SELECT 1 FROM outbox WHERE session_id = ?1 AND kind = 'start'";
 
 /*
@@ -1523,6 +1530,27 @@ int store_session_by_token(struct store *s, const uint8_t hash[STORE_TOKEN_HASH_
 	return 0;
 }
 
+static const char SQL_SET_CLASS[] = "UPDATE sessions SET radius_class = ?2 WHERE id = ?1";
+
+int store_session_set_class(struct store *s, uint64_t session_id, const void *class_, size_t len)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = check_session_id(s, session_id)))
+		return rc;
+	if (len > STORE_CLASS_MAX)
+		return store_fail(s, -EINVAL, "a RADIUS Class of %zu bytes (at most %d)", len,
+				  STORE_CLASS_MAX);
+	q = store_sql(s, SQL_SET_CLASS);
+	if (!q)
+		return -EIO;
+	sqlite3_bind_int64(q, 1, (int64_t)session_id);
+	if (len)
+		sqlite3_bind_blob(q, 2, class_, (int)len, SQLITE_TRANSIENT);
+	return store_run(s, q, "set the session's RADIUS class");
+}
+
 static const char SQL_LIMITS[] =
 	"UPDATE sessions SET deadline_at = ?2, byte_cap = ?3 WHERE id = ?1 AND state != 'ended'";
 
@@ -1562,6 +1590,14 @@ static int session_end(struct store *s, uint64_t id, const char *reason, int64_t
 	sqlite3_bind_text(q, 3, reason, -1, SQLITE_STATIC);
 	if ((rc = store_run(s, q, "end session")) || (rc = session_settle(s, id, now_ms)) ||
 	    (rc = add_event(s, id, now_ms, "ended", reason)))
+		return rc;
+	/* A payment still being asked for a session that ended has nothing left to pay for. */
+	q = store_sql(s, SQL_CLOSE_REQUESTS);
+	if (!q)
+		return -EIO;
+	sqlite3_bind_int64(q, 1, (int64_t)id);
+	sqlite3_bind_int64(q, 2, now_ms);
+	if ((rc = store_run(s, q, "close the session's open requests")))
 		return rc;
 	/* The network management system hears of the end of what it heard begin, in this transaction. */
 	q = store_sql(s, SQL_HAS_START);

@@ -229,6 +229,9 @@ int store_session_settle(struct store *s, uint64_t session_id, int64_t now_ms);
 #define STORE_TOKEN_HASH_LEN 32
 int store_session_set_token(struct store *s, uint64_t session_id, const uint8_t hash[STORE_TOKEN_HASH_LEN]);
 int store_session_by_token(struct store *s, const uint8_t hash[STORE_TOKEN_HASH_LEN], uint64_t *session_id);
+/* The RADIUS Class (up to STORE_CLASS_MAX bytes; 0: none) to send back in the session's accounting. */
+#define STORE_CLASS_MAX 253
+int store_session_set_class(struct store *s, uint64_t session_id, const void *class_, size_t len);
 /* Set the deadline and byte cap (0: none) of a session that has not ended (-EALREADY otherwise). */
 int store_session_limits(struct store *s, uint64_t session_id, int64_t deadline_ms, uint64_t byte_cap);
 /* Add the kernel's deltas to the session's counters (also after it ended). */

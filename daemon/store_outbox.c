@@ -27,7 +27,7 @@ static const char SQL_OUTBOX_INSERT[] =
 	"SELECT o.id, o.session_id, o.kind, o.event_at, o.session_time_s, o.up_bytes, o.down_bytes, "        \
 	"o.up_packets, o.down_packets, o.charge, o.currency, o.terminate_cause, o.attempts, o.next_at, "     \
 	"o.last_error, o.acked_at, c.port, c.mac, coalesce(s.room, pt.room, ''), ifnull(p.name, ''), "       \
-	"ifnull(s.method, '') "
+	"ifnull(s.method, ''), s.radius_class "
 #define ACCT_JOINS                                                                                           \
 	"JOIN sessions s ON s.id = o.session_id JOIN clients c ON c.id = s.client_id "                       \
 	"LEFT JOIN ports pt ON pt.ifname = c.port LEFT JOIN plans p ON p.id = s.plan_id "
@@ -149,6 +149,10 @@ static void read_acct(sqlite3_stmt *q, struct store_acct *a)
 	store_text(a->room, sizeof(a->room), q, 18);
 	store_text(a->plan, sizeof(a->plan), q, 19);
 	store_text(a->method, sizeof(a->method), q, 20);
+	if (sqlite3_column_bytes(q, 21) > 0 && sqlite3_column_bytes(q, 21) <= STORE_CLASS_MAX) {
+		a->class_len = (size_t)sqlite3_column_bytes(q, 21);
+		memcpy(a->class_, sqlite3_column_blob(q, 21), a->class_len);
+	}
 }
 
 int store_outbox_due(struct store *s, int64_t now_ms, unsigned int limit,

@@ -41,6 +41,8 @@ struct store_acct {
 	char room[STORE_ROOM_LEN]; /* the room charged, else the port's room, else "" */
 	char plan[STORE_PLAN_NAME_LEN]; /* "" when it has none (a comp) */
 	char method[STORE_METHOD_LEN];
+	unsigned char class_[STORE_CLASS_MAX]; /* the Access-Accept's Class, to send back */
+	size_t class_len;
 };
 
 /*
