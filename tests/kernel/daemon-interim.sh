@@ -7,6 +7,8 @@
 # guest sent and received, as the store has them; the kernel's counters
 # read and reset by that sweep are not lost: the Stop after more traffic
 # carries the store's totals, the interim's octets and the later ones.
+# Meanwhile a second guest on a plan with a 30 s idle timeout sends
+# nothing and is ended as idle by the same sweep.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../radius/lib.sh"
 checktool "sqlite3 -version" sqlite3
@@ -20,6 +22,7 @@ mac=02:00:00:00:01:01
 load_wicket || exit 1
 setup_gateway || exit 1
 add_guest guest 1 $mac || exit 1
+add_guest quiet 2 02:00:00:00:02:02 || exit 1
 radius_start -n "$upstream" -a 10.99.0.2 -c 10.99.0.1 || exit 1
 wicketd_extra_config="[radius]
 server = 10.99.0.2:$radius_auth_port
@@ -28,7 +31,7 @@ secret_file = $radius_secret_file
 nas_identifier = $nas
 interim = 60
 dictionary = $WICKET_TOP/packaging/radius/dictionary.radcli"
-wicketd_config || exit 1
+wicketd_ports=r2 wicketd_config || exit 1
 wicketd_start || exit 1
 dir=$wicketd_dir
 sql() { sqlite3 "$dir/wicket.db" "$1"; }
@@ -47,6 +50,13 @@ echo "$out"
 session=$(jq -r .result.session <<< "$out")
 check "a card approved by the server: active" wait_until 10 state_is "$session" active
 check "... its Start reaches the server" wait_until 10 has_record Start
+ping_ok "$quiet" 10.0.2.1
+wait_until 3 wnl client get r2 02:00:00:00:02:02 > /dev/null 2>&1
+ctl plan add "Quiet" --kind time --duration 1h --price 1 --currency EUR --idle 30s --methods voucher > /dev/null || exit 1
+code=$(ctl vouchers create --plan Quiet --count 1 --csv | sed -n 2p | cut -d, -f1)
+out=$(control_request submit "{\"mac\": \"02:00:00:00:02:02\", \"plan\": \"Quiet\", \"method\": \"voucher\", \"voucher\": \"$code\"}")
+quiet_session=$(jq -r .result.session <<< "$out")
+check "the quiet guest is approved" ping_ok "$quiet" 10.99.0.2
 t0=$(now_ms)
 traffic 20
 check "the guest's traffic passes" ping_ok "$guest" 10.99.0.2
@@ -61,6 +71,10 @@ check "... the store's counters at that time" test "$interim" = "$store"
 check "... the session's time, charge and plan" \
 	test "$(records Interim-Update "sessiontime > 0, charge, currency, plan" | head -1)" = "1|500|EUR|Card day"
 check "... and the server took it once" test "$(radius_arrivals "$(hex "$session")" Interim-Update)" = "$(records Interim-Update id | wc -l)"
+
+check "the quiet guest, idle for 30 s, was ended as idle by a sweep" \
+	wait_until 40 test "$(sql "SELECT end_reason FROM sessions WHERE id = $quiet_session")" = idle
+check_fails "... and is out" ping_ok "$quiet" 10.99.0.2
 
 traffic 10
 check "wicketctl kick" ctl kick $mac
