@@ -193,6 +193,11 @@ static void on_https(struct evhttp_request *req, void *arg)
 		return;
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET && serve_page_file(p, req, path))
 		return;
+	/* Browsers ask for it on every page; the page has none (its policy allows no inline icon). */
+	if (!strcmp(path, "/favicon.ico")) {
+		evhttp_send_reply(req, 204, "No Content", NULL);
+		return;
+	}
 	portal_reply_error(req, 404, "no such page: the portal is at %s/", p->origin);
 }
 

@@ -34,9 +34,10 @@
  *        "token": str (64 hex digits) and "keepalive": {"port",
  *        "interval_s", "key": 64 hex digits}; the token is also set as
  *        the cookie wicket_token (HttpOnly, Secure, SameSite=Strict)
- *   GET  /api/v1/status      → {"session": int, "state": "pending" |
- *        "provisional" | "active" | "rejected" | "ended", "reason": str |
- *        null, "plan": str | null, "seconds_remaining": int | null,
+ *   GET  /api/v1/status      → {"session": int | null, "state": "none" (no
+ *        session) | "pending" | "provisional" | "active" | "rejected" |
+ *        "ended", "reason": str | null (why it was rejected or ended:
+ *        the end reason, e.g. deadline, logout, kick), "plan": str | null, "seconds_remaining": int | null,
  *        "bytes_remaining": int | null, "charge": int, "currency": str |
  *        null}
  *   POST /api/v1/extend      {"method", credentials as for login; "plan"
@@ -44,7 +45,8 @@
  *        bought again (its time from its current deadline, its bytes on
  *        top, its price on the charge); RFC 8908's can-extend-session
  *        says whether the session can be
- *   POST /api/v1/logout      → the status, state "ended"
+ *   POST /api/v1/logout      {} → the status, state "ended" (a JSON body,
+ *        even an empty object, as for every POST)
  * The token (Authorization: Bearer TOKEN, or the cookie) names the
  * session; it is bound to the MAC and port it was given to, so a token
  * used from another device is refused (403). POSTs must carry

@@ -116,6 +116,8 @@ static json_t *status_json(struct portal *p, const struct session_client *c, uin
 		store_plan_get(p->gw->store, bill.plan_id, &plan);
 	if (!strcmp(s.state, "rejected"))
 		store_request_latest(p->gw->store, id, &r);
+	else if (!strcmp(s.state, "ended"))
+		snprintf(r.reason, sizeof(r.reason), "%s", s.end_reason);
 	closes = session_closes_at(p->gw->config, &s);
 	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:o}", "session", (json_int_t)id, "state",
 			 s.state, "reason", r.reason[0] ? json_string(r.reason) : json_null(), "plan",
