@@ -59,6 +59,7 @@ struct sweep {
 	struct accounting *a;
 	int64_t now;
 	int interim; /* queue Interim-Updates this time */
+	int any_idle; /* some plan has an idle timeout: worth looking up each session's */
 	uint64_t *idle; /* sessions to end as idle */
 	size_t nidle, idle_cap;
 };
@@ -74,18 +75,21 @@ static int sweep_client(const struct kernel_client *k, void *arg)
 
 	if (!k->session)
 		return 0;
-	if (store_session_add_counters(st, k->session, k->up_bytes, k->down_bytes, k->up_packets,
+	/* A client that sent nothing since the last sweep has nothing to add (the common case at scale). */
+	if ((k->up_packets || k->down_packets) &&
+	    store_session_add_counters(st, k->session, k->up_bytes, k->down_bytes, k->up_packets,
 				       k->down_packets)) {
 		log_warn("session %llu: store: %s", (unsigned long long)k->session, store_error(st));
 		return 0;
 	}
-	store_session_settle(st, k->session, sw->now);
+	if (k->up_packets || k->down_packets || sw->interim)
+		store_session_settle(st, k->session, sw->now);
 	if (sw->interim && k->state == WICKET_STATE_AUTHORIZED) {
 		ret = store_outbox_add(st, k->session, "interim", sw->now, NULL);
 		if (!ret)
 			sw->a->stats.interims++;
 	}
-	if (store_session_bill_get(st, k->session, &bill) || !bill.plan_id ||
+	if (!sw->any_idle || store_session_bill_get(st, k->session, &bill) || !bill.plan_id ||
 	    store_plan_get(st, bill.plan_id, &plan) || !plan.idle_timeout_s ||
 	    k->idle_ms < (uint64_t)plan.idle_timeout_s * 1000)
 		return 0;
@@ -120,6 +124,12 @@ static void end_idle(struct accounting *a, uint64_t session_id)
 	log_info("session %llu ended: idle", (unsigned long long)session_id);
 }
 
+static int note_idle_plan(const struct store_plan *p, void *arg)
+{
+	*(int *)arg |= p->idle_timeout_s != 0;
+	return 0;
+}
+
 static void sweep(evutil_socket_t fd, short what, void *arg)
 {
 	struct accounting *a = arg;
@@ -130,6 +140,8 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	sw.interim = cfg->radius.interim && sw.now - a->last_interim >= (int64_t)cfg->radius.interim * 1000;
+	/* Retired plans too: their sessions may still run. */
+	store_plan_list(a->gw->store, 1, note_idle_plan, &sw.any_idle);
 	/* Counters read and reset go into the store in the same breath: one transaction. */
 	if (store_begin(a->gw->store)) {
 		log_err("accounting sweep: store: %s", store_error(a->gw->store));

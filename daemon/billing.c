@@ -408,8 +408,8 @@ static void request_detail(const struct billing_preference *pref, unsigned int m
 /* A local approver's answer, in the open transaction; *approved and the reason for the guest. */
 static int ask_local(struct billing *b, const struct session_client *c, const struct store_plan *plan,
 		     const struct store_request *r, const struct billing_preference *pref,
-		     unsigned int method, int *approved, struct store_guest *guest, int64_t *since,
-		     const char **reason)
+		     unsigned int method, int extend, int *approved, struct store_guest *guest,
+		     int64_t *since, const char **reason)
 {
 	struct store_voucher v;
 	int64_t now = session_now_ms();
@@ -450,6 +450,14 @@ static int ask_local(struct billing *b, const struct session_client *c, const st
 	case -ESTALE:
 		*reason = "this voucher's plan is no longer offered";
 		return 0;
+	}
+	/* A voucher pays once per device: not for an extension after it, and not past its time. */
+	if (!ret && extend && *since < now) {
+		*approved = 0;
+		*reason = "this voucher has paid for this device already: use another one";
+	} else if (!ret && plan->duration_s && *since + plan->duration_s * 1000 <= now) {
+		*approved = 0;
+		*reason = "this voucher's time has run out";
 	}
 	return ret;
 }
@@ -544,16 +552,7 @@ static int submit(struct billing *b, struct session_client *c, struct billing_pr
 				 (unsigned long long)r.session_id, (long long)r.id);
 		return billing_outcome_of(b, c->session_id, out);
 	}
-	ret = ask_local(b, c, &plan, &r, pref, method, &approved, &guest, &since, &reason);
-	/* A voucher pays once per device: not for an extension after it, and not past its time. */
-	if (!ret && approved && method == STORE_METHOD_VOUCHER && since < now && extend) {
-		approved = 0;
-		reason = "this voucher has paid for this device already: use another one";
-	} else if (!ret && approved && method == STORE_METHOD_VOUCHER && plan.duration_s &&
-		   since + plan.duration_s * 1000 <= now) {
-		approved = 0;
-		reason = "this voucher's time has run out";
-	}
+	ret = ask_local(b, c, &plan, &r, pref, method, extend, &approved, &guest, &since, &reason);
 	if (!ret)
 		ret = approved ? approve_in(b, &r, &guest, since, NULL, pref->method, now)
 			       : reject_in(b, &r, reason, pref->method, now);

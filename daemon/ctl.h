@@ -145,6 +145,8 @@ const char *ctl_fmt_age(char buf[CTL_FMT_LEN], const json_t *v, time_t now);
 const char *ctl_fmt_charge(char buf[CTL_FMT_LEN], const json_t *session);
 /* Whether any of the sessions has a "charge" (a wicketd that bills): show the CHARGE column. */
 int ctl_any_charge(const json_t *sessions);
+/* Sessions as a table; with_mac for the listing of all, without under one client. */
+int ctl_print_sessions(struct ctl *ctl, const json_t *sessions, int with_mac);
 
 /*
  * Units (ctl_units.c): amounts of money, durations and sizes as staff

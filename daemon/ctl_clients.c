@@ -169,36 +169,6 @@ int ctl_clients(struct ctl *ctl, int argc, char **argv)
 	return ret;
 }
 
-/* The sessions of one client, under its details. */
-static int print_client_sessions(struct ctl *ctl, const json_t *sessions)
-{
-	/* CHARGE last: only when wicketd bills sessions (it sends "charge"). */
-	static const struct table_col cols[] = {
-		{ "SESSION", 1 }, { "PORT", 0 }, { "STATE", 0 }, { "STARTED", 0 }, { "ENDED", 0 },
-		{ "REASON", 0 },  { "UP", 1 },   { "DOWN", 1 },  { "CHARGE", 1 },
-	};
-	int charged = ctl_any_charge(sessions);
-	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]) - !charged);
-	char b[6][CTL_FMT_LEN];
-	json_t *s;
-	size_t i;
-
-	json_array_foreach(sessions, i, s)
-	{
-		table_cell(t, "%s", ctl_fmt_int(b[0], json_object_get(s, "id")));
-		table_cell(t, "%s", ctl_str(s, "port"));
-		table_cell(t, "%s", ctl_str(s, "state"));
-		table_cell(t, "%s", ctl_fmt_time(b[1], json_object_get(s, "started")));
-		table_cell(t, "%s", ctl_fmt_time(b[2], json_object_get(s, "ended")));
-		table_cell(t, "%s", ctl_str(s, "end_reason"));
-		table_cell(t, "%s", ctl_fmt_bytes(b[3], json_object_get(s, "up_bytes")));
-		table_cell(t, "%s", ctl_fmt_bytes(b[4], json_object_get(s, "down_bytes")));
-		if (charged)
-			table_cell(t, "%s", ctl_fmt_charge(b[5], s));
-	}
-	return ctl_print_table(ctl, t);
-}
-
 /* "charged 12.50 EUR, 3.00 USD": the client's sessions summed per currency. */
 static void charged_field(struct ctl *ctl, json_t *charged)
 {
@@ -252,7 +222,7 @@ int ctl_client(struct ctl *ctl, int argc, char **argv)
 	field(ctl, "idle", "%s", ctl_fmt_duration(b[0], json_object_get(r, "idle_s")));
 	charged_field(ctl, json_object_get(r, "charged"));
 	fputc('\n', ctl->out);
-	ret = print_client_sessions(ctl, json_object_get(r, "sessions"));
+	ret = ctl_print_sessions(ctl, json_object_get(r, "sessions"), 0);
 	json_decref(r);
 	return ret;
 }

@@ -2,6 +2,43 @@
 #include "ctl.h"
 #include "ctl_table.h"
 
+int ctl_print_sessions(struct ctl *ctl, const json_t *sessions, int with_mac)
+{
+	/* CHARGE last: only when wicketd bills sessions (it sends "charge"). */
+	static const struct table_col all[] = {
+		{ "ID", 1 },    { "MAC", 0 },    { "PORT", 0 }, { "STATE", 0 }, { "STARTED", 0 },
+		{ "ENDED", 0 }, { "REASON", 0 }, { "UP", 1 },   { "DOWN", 1 },  { "CHARGE", 1 },
+	};
+	/* Under one client's details: its MAC is said above the table. */
+	static const struct table_col one[] = {
+		{ "SESSION", 1 }, { "PORT", 0 }, { "STATE", 0 }, { "STARTED", 0 }, { "ENDED", 0 },
+		{ "REASON", 0 },  { "UP", 1 },   { "DOWN", 1 },  { "CHARGE", 1 },
+	};
+	int charged = ctl_any_charge(sessions);
+	struct table *t = with_mac ? table_new(all, sizeof(all) / sizeof(all[0]) - !charged)
+				   : table_new(one, sizeof(one) / sizeof(one[0]) - !charged);
+	char b[6][CTL_FMT_LEN];
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(sessions, i, s)
+	{
+		table_cell(t, "%s", ctl_fmt_int(b[0], json_object_get(s, "id")));
+		if (with_mac)
+			table_cell(t, "%s", ctl_str(s, "mac"));
+		table_cell(t, "%s", ctl_str(s, "port"));
+		table_cell(t, "%s", ctl_str(s, "state"));
+		table_cell(t, "%s", ctl_fmt_time(b[1], json_object_get(s, "started")));
+		table_cell(t, "%s", ctl_fmt_time(b[2], json_object_get(s, "ended")));
+		table_cell(t, "%s", ctl_str(s, "end_reason"));
+		table_cell(t, "%s", ctl_fmt_bytes(b[3], json_object_get(s, "up_bytes")));
+		table_cell(t, "%s", ctl_fmt_bytes(b[4], json_object_get(s, "down_bytes")));
+		if (charged)
+			table_cell(t, "%s", ctl_fmt_charge(b[5], s));
+	}
+	return ctl_print_table(ctl, t);
+}
+
 int ctl_sessions(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -10,17 +47,9 @@ int ctl_sessions(struct ctl *ctl, int argc, char **argv)
 		CTL_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	/* CHARGE last: only when wicketd bills sessions (it sends "charge"). */
-	static const struct table_col cols[] = {
-		{ "ID", 1 },    { "MAC", 0 },    { "PORT", 0 }, { "STATE", 0 }, { "STARTED", 0 },
-		{ "ENDED", 0 }, { "REASON", 0 }, { "UP", 1 },   { "DOWN", 1 },  { "CHARGE", 1 },
-	};
-	char b[6][CTL_FMT_LEN];
-	json_t *args, *r, *s;
-	struct table *t;
+	json_t *args, *r;
 	time_t since;
-	size_t i;
-	int c, ret, charged;
+	int c, ret;
 
 	args = json_object();
 	while ((c = ctl_getopt(ctl, argc, argv, opts)) > 0) {
@@ -46,23 +75,7 @@ int ctl_sessions(struct ctl *ctl, int argc, char **argv)
 	}
 	if (!ctl_request(ctl, "sessions", args, JSON_ARRAY, &r, &ret))
 		return ret;
-	charged = ctl_any_charge(r);
-	t = table_new(cols, sizeof(cols) / sizeof(cols[0]) - !charged);
-	json_array_foreach(r, i, s)
-	{
-		table_cell(t, "%s", ctl_fmt_int(b[0], json_object_get(s, "id")));
-		table_cell(t, "%s", ctl_str(s, "mac"));
-		table_cell(t, "%s", ctl_str(s, "port"));
-		table_cell(t, "%s", ctl_str(s, "state"));
-		table_cell(t, "%s", ctl_fmt_time(b[1], json_object_get(s, "started")));
-		table_cell(t, "%s", ctl_fmt_time(b[2], json_object_get(s, "ended")));
-		table_cell(t, "%s", ctl_str(s, "end_reason"));
-		table_cell(t, "%s", ctl_fmt_bytes(b[3], json_object_get(s, "up_bytes")));
-		table_cell(t, "%s", ctl_fmt_bytes(b[4], json_object_get(s, "down_bytes")));
-		if (charged)
-			table_cell(t, "%s", ctl_fmt_charge(b[5], s));
-	}
-	ret = ctl_print_table(ctl, t);
+	ret = ctl_print_sessions(ctl, r, 1);
 	json_decref(r);
 	return ret;
 }
