@@ -21,7 +21,7 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
 	    -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-	    -DWICKET_RELEASE='"$(VERSION)"' -Ikmod -Idaemon
+	    -DWICKET_RELEASE='"$(VERSION)"' -Ikmod -Idaemon -Iclient
 pkgcflags = $(if $(1),$(shell pkg-config --cflags $(1)))
 pkglibs   = $(if $(1),$(shell pkg-config --libs $(1)))
 
@@ -34,7 +34,8 @@ wicketd_SRCS       := daemon/main.c daemon/gateway.c daemon/commands.c daemon/se
 		      $(STORE_SRCS) daemon/firewall.c daemon/neigh.c daemon/control.c daemon/kernel.c daemon/log.c \
 		      daemon/keepalive.c daemon/keepalive_proto.c daemon/workers.c \
 		      daemon/billing.c daemon/approve_remote.c daemon/accounting.c daemon/commands_billing.c \
-		      daemon/radius.c daemon/tls.c daemon/portal.c daemon/portal_api.c
+		      daemon/radius.c daemon/tls.c daemon/portal.c daemon/portal_api.c \
+		      daemon/components.c
 wicketd_PKGS       := libmnl libevent libevent_openssl libssl jansson inih libnftables libnl-3.0 libnl-route-3.0 \
 		      radcli $(STORE_PKGS)
 # wicketctl without its main() (ctl_main.c), for test_wicketctl too.
@@ -44,8 +45,9 @@ wicketctl_LIB      := daemon/wicketctl.c daemon/ctl_util.c daemon/ctl_table.c da
 		      daemon/ctl_guests.c daemon/ctl_pending.c daemon/ctl_report.c daemon/kernel.c daemon/log.c
 wicketctl_SRCS     := daemon/ctl_main.c $(wicketctl_LIB)
 wicketctl_PKGS     := libmnl jansson libevent
-wicket-helper_SRCS := client/helper.c
-wicket-helper_PKGS :=
+# The helper (client/): every client/*.c, with the keepalive protocol it shares with wicketd.
+wicket-helper_SRCS := $(wildcard client/*.c) daemon/keepalive_proto.c
+wicket-helper_PKGS := libcurl jansson libcrypto inih libnl-3.0 libnl-route-3.0
 # wicket-nl: the low-level netlink tool of the kernel tests and vendors.
 wicket-nl_SRCS     := tests/tools/wicket-nl.c tests/tools/nl-client.c tests/tools/nl-raw.c \
 		      tests/tools/nl-text.c tests/tools/raw-attrs.c daemon/kernel.c daemon/log.c
@@ -111,6 +113,17 @@ UNIT_TESTS += $(foreach t,test_config test_store test_keepalive,$(if $(wildcard 
 test_dnsmasq_SRCS := tests/unit/test_dnsmasq.c daemon/dnsmasq.c daemon/config.c daemon/log.c
 test_dnsmasq_PKGS := inih libnl-3.0 libnl-route-3.0 cmocka
 UNIT_TESTS += test_dnsmasq
+# The helper's components: signed by wicketd, verified and installed by wicket-helper.
+test_components_SRCS := tests/unit/test_components.c daemon/components.c daemon/log.c
+test_components_PKGS := libcrypto jansson cmocka
+test_update_SRCS := tests/unit/test_update.c client/update.c client/update_fs.c client/manifest.c client/paths.c
+test_update_PKGS := libcrypto jansson cmocka
+# The helper's network settings, in a private network namespace (root).
+test_netconf_SRCS := tests/unit/test_netconf.c client/netconf.c client/netconf_change.c client/netconf_lease.c \
+		     client/netconf_save.c client/netconf_load.c client/netconf_restore.c \
+		     client/netconf_resolv.c client/netconf_proxy.c client/paths.c
+test_netconf_PKGS := libnl-3.0 libnl-route-3.0 jansson cmocka
+UNIT_TESTS += $(foreach t,test_components test_update test_netconf,$(if $(wildcard tests/unit/$(t).c),$(t)))
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 

@@ -59,6 +59,7 @@ enum key_id {
 	K_TLS_DIR,
 	K_PORTAL_DIR,
 	K_VENUE_URL,
+	K_COMPONENTS_DIR,
 	K_KA_PORT,
 	K_SECRET_FILE,
 	K_INTERVAL,
@@ -435,6 +436,11 @@ static int parse_venue_url(struct parser *p, const struct key *k, const char *v)
 	return 0;
 }
 
+static int parse_components_dir(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_path(p, k, v, p->cfg->gateway.components_dir, sizeof(p->cfg->gateway.components_dir));
+}
+
 static int parse_dns_port(struct parser *p, const struct key *k, const char *v)
 {
 	uint32_t n;
@@ -752,6 +758,7 @@ static const struct key keys[K_COUNT] = {
 	[K_TLS_DIR] = { SECT_GATEWAY, "tls_dir", false, NULL, parse_tls_dir },
 	[K_PORTAL_DIR] = { SECT_GATEWAY, "portal_dir", false, NULL, parse_portal_dir },
 	[K_VENUE_URL] = { SECT_GATEWAY, "venue_url", false, NULL, parse_venue_url },
+	[K_COMPONENTS_DIR] = { SECT_GATEWAY, "components_dir", false, NULL, parse_components_dir },
 	[K_MARK] = { SECT_GATEWAY, "mark", false, NULL, parse_mark },
 	[K_UPSTREAM] = { SECT_GATEWAY, "upstream", true, "the name of the upstream (WAN) interface",
 			 parse_upstream },

@@ -34,6 +34,15 @@
  *       as shown.
  *   venue_url = https://hotel.example/wifi
  *       The venue's information page (RFC 8908 venue-info-url). Optional.
+ *   components_dir = /etc/wicket/components
+ *       The venue's own components for wicket-helper (say, a newer
+ *       helper), published and signed with the stock ones (components.h).
+ *       Absolute path of a directory; its regular files whose names are
+ *       1 to 64 of A-Z a-z 0-9 . _ - (not starting with '.') are served,
+ *       and one named like a stock component (ca.crt, network.json,
+ *       helper.conf) replaces it; other entries are skipped with a
+ *       warning. Read at start and at every SIGHUP. Optional (default
+ *       none).
  *   dns_port = 53
  *       Port of the gateway's resolver that captive DNS is sent to,
  *       1-65535. Default 53.
@@ -165,6 +174,7 @@ struct wicket_config {
 		char tls_dir[CONFIG_PATH_MAX];
 		char portal_dir[CONFIG_PATH_MAX];
 		char venue_url[256]; /* "": none */
+		char components_dir[CONFIG_PATH_MAX]; /* "": none */
 	} gateway;
 	struct {
 		uint16_t port;

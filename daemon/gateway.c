@@ -3,18 +3,24 @@
  */
 #include "gateway.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "components.h"
 #include "log.h"
 #include "radius.h"
 #include "store.h"
+#include "tls.h"
 
 struct firewall_params gateway_firewall_params(const struct wicket_config *cfg)
 {
@@ -161,4 +167,72 @@ int gateway_radius_open(struct gateway *gw, char *err, size_t errlen)
 	ret = radius_open(&p, &gw->radius, err, errlen);
 	OPENSSL_cleanse(secret, sizeof(secret));
 	return ret;
+}
+
+/* The MTU of the interface that holds the portal's address: the same for every guest (1500 when unknown). */
+static unsigned int portal_mtu(const struct wicket_config *cfg)
+{
+	const struct sockaddr_storage *want = &cfg->gateway.portal_addr;
+	struct ifreq ifr = { 0 };
+	struct ifaddrs *ifa, *i;
+	unsigned int mtu = 1500;
+	int fd;
+
+	if (getifaddrs(&ifa))
+		return mtu;
+	for (i = ifa; i; i = i->ifa_next) {
+		const struct sockaddr *sa = i->ifa_addr;
+
+		if (!sa || sa->sa_family != want->ss_family)
+			continue;
+		if (sa->sa_family == AF_INET
+			    ? !memcmp(&((const struct sockaddr_in *)sa)->sin_addr,
+				      &((const struct sockaddr_in *)want)->sin_addr, sizeof(struct in_addr))
+			    : !memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
+				      &((const struct sockaddr_in6 *)want)->sin6_addr,
+				      sizeof(struct in6_addr))) {
+			snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", i->ifa_name);
+			break;
+		}
+	}
+	freeifaddrs(ifa);
+	fd = ifr.ifr_name[0] ? socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1;
+	if (fd >= 0 && ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+		mtu = (unsigned int)ifr.ifr_mtu;
+	if (fd >= 0)
+		close(fd);
+	return mtu;
+}
+
+int gateway_components_open(struct gateway *gw, const struct wicket_config *cfg, char *err, size_t errlen)
+{
+	int v6 = strchr(cfg->gateway.portal_host, ':') != NULL, ret;
+	char origin[128], cert[CONFIG_PATH_MAX + sizeof("/" TLS_CERT_NAME)];
+	struct components_params p = {
+		.state_dir = cfg->gateway.tls_dir,
+		.cert_file = cert,
+		.components_dir = cfg->gateway.components_dir,
+		.origin = origin,
+		.portal_host = cfg->gateway.portal_host,
+		.mtu = portal_mtu(cfg),
+		.keepalive_port = cfg->keepalive.port,
+		.keepalive_interval = cfg->keepalive.interval,
+	};
+	struct components *c;
+	size_t len;
+
+	/* As the portal has them (portal.c, tls.c). */
+	snprintf(origin, sizeof(origin), "https://%s%s%s:%u", v6 ? "[" : "", cfg->gateway.portal_host,
+		 v6 ? "]" : "", cfg->gateway.portal_tls_port);
+	if (cfg->gateway.tls_cert[0])
+		snprintf(cert, sizeof(cert), "%s", cfg->gateway.tls_cert);
+	else
+		snprintf(cert, sizeof(cert), "%s/%s", cfg->gateway.tls_dir, TLS_CERT_NAME);
+	ret = components_open(&p, &c, err, errlen);
+	if (ret)
+		return ret;
+	components_unref(gw->components);
+	gw->components = c;
+	log_info("components: %zu, signed with key %.64s", components_count(c), components_key(c, &len));
+	return 0;
 }

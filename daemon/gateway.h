@@ -24,6 +24,7 @@ struct event_base;
 struct kernel_events;
 struct neigh_watch;
 struct store;
+struct components;
 
 struct gateway {
 	struct event_base *base;
@@ -42,6 +43,7 @@ struct gateway {
 	struct accounting *accounting;
 	struct radius *radius; /* NULL without [radius] */
 	struct portal *portal;
+	struct components *components; /* the helper's signed components (components.h) */
 	time_t started;
 };
 
@@ -68,6 +70,15 @@ int gateway_port_apply(struct gateway *gw, const struct wicket_config_port *port
  * without that section. 0 or -errno with err saying what to do.
  */
 int gateway_radius_open(struct gateway *gw, char *err, size_t errlen);
+
+/*
+ * The helper's components for cfg (components.h), with the portal's
+ * certificate (tls_cert, or the generated one in tls_dir: call this after
+ * the portal is open): made whole, then put in gw->components in place of
+ * the old ones. 0, or -errno with err saying what to do and gw->components
+ * left as it was.
+ */
+int gateway_components_open(struct gateway *gw, const struct wicket_config *cfg, char *err, size_t errlen);
 
 /* The control commands of the gateway (commands.c), and of billing (commands_billing.c). */
 int commands_register(struct gateway *gw);

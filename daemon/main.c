@@ -18,6 +18,7 @@
 
 #include "accounting.h"
 #include "billing.h"
+#include "components.h"
 #include "config.h"
 #include "control.h"
 #include "firewall.h"
@@ -126,6 +127,9 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 	}
 	config_free(gw->config);
 	gw->config = cfg;
+	/* Made anew (the venue's files may have changed too); the old ones serve on if that fails. */
+	if (gateway_components_open(gw, cfg, err, sizeof(err)))
+		log_err("SIGHUP: %s; keeping the previous components", err);
 	log_info("SIGHUP: configuration reloaded (%zu access ports)", cfg->nports);
 }
 
@@ -231,6 +235,7 @@ static void gateway_close(struct gateway *gw)
 	/* First: the jobs' done() callbacks run here and may still use everything below. */
 	workers_close(gw->workers);
 	portal_close(gw->portal);
+	components_unref(gw->components);
 	accounting_close(gw->accounting);
 	billing_close(gw->billing);
 	radius_close(gw->radius);
@@ -322,6 +327,8 @@ static int gateway_open(struct gateway *gw)
 		ret = accounting_open(gw, &gw->accounting, err, sizeof(err));
 	if (!ret)
 		ret = portal_open(gw, &gw->portal, err, sizeof(err));
+	if (!ret)
+		ret = gateway_components_open(gw, gw->config, err, sizeof(err));
 	if (ret) {
 		log_err("%s", err);
 		return ret;

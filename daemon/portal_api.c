@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <ifaddrs.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "billing.h"
+#include "components.h"
 #include "gateway.h"
 #include "keepalive.h"
 #include "log.h"
@@ -355,6 +357,134 @@ static void api_logout(struct portal *p, struct evhttp_request *req, struct sess
 	portal_reply_json(req, 200, status_json(p, c, id), NULL);
 }
 
+/* --- the helper's components (components.h), served from memory as they were signed */
+
+static void release_components(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	components_unref(arg);
+}
+
+/* 200 with len bytes of data; held: the components they belong to, kept until they are sent. */
+static void reply_bytes(struct evhttp_request *req, const char *type, const void *data, size_t len,
+			struct components *held)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	struct evbuffer *out = evbuffer_new();
+	char length[24];
+	int ret = out ? 0 : -1;
+
+	/* The files may be large: referred to, not copied. */
+	if (!ret && len && held) {
+		components_ref(held);
+		ret = evbuffer_add_reference(out, data, len, release_components, held);
+		if (ret)
+			components_unref(held);
+	} else if (!ret && len) {
+		ret = evbuffer_add(out, data, len);
+	}
+	if (ret) {
+		if (out)
+			evbuffer_free(out);
+		portal_reply_error(req, 500, "out of memory");
+		return;
+	}
+	snprintf(length, sizeof(length), "%zu", len);
+	evhttp_add_header(h, "Content-Type", type);
+	evhttp_add_header(h, "Content-Length", length);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_send_reply(req, 200, "OK", out);
+	evbuffer_free(out);
+}
+
+/* The components in force; NULL after answering 503 (never so once wicketd has started). */
+static struct components *request_components(struct portal *p, struct evhttp_request *req)
+{
+	if (!p->gw->components)
+		portal_reply_error(req, 503, "the gateway has no components to offer now: try again later");
+	return p->gw->components;
+}
+
+static void api_components_key(struct portal *p, struct evhttp_request *req, struct session_client *c)
+{
+	struct components *comp = request_components(p, req);
+	const char *body;
+	size_t len;
+
+	(void)c;
+	if (!comp)
+		return;
+	body = components_key(comp, &len);
+	reply_bytes(req, "text/plain", body, len, NULL);
+}
+
+static void api_components_manifest(struct portal *p, struct evhttp_request *req, struct session_client *c)
+{
+	struct components *comp = request_components(p, req);
+	const char *body;
+	size_t len;
+
+	(void)c;
+	if (!comp)
+		return;
+	body = components_manifest(comp, &len);
+	reply_bytes(req, "application/json", body, len, NULL);
+}
+
+static void api_components_signature(struct portal *p, struct evhttp_request *req, struct session_client *c)
+{
+	struct components *comp = request_components(p, req);
+	const char *body;
+	size_t len;
+
+	(void)c;
+	if (!comp)
+		return;
+	body = components_signature(comp, &len);
+	reply_bytes(req, "text/plain", body, len, NULL);
+}
+
+/* GET /api/v1/components/files/NAME: the name as it is in the path (one that needs escaping is no name). */
+static void api_components_file(struct portal *p, struct evhttp_request *req, struct session_client *c)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *name = path ? path + strlen(COMPONENTS_URL_PREFIX) : "";
+	struct components *comp = request_components(p, req);
+	const unsigned char *data;
+	size_t len = 0;
+
+	(void)c;
+	if (!comp)
+		return;
+	/* An invalid name is not repeated: it may not even be UTF-8. */
+	if (!components_name_valid(name)) {
+		portal_reply_error(req, 404,
+				   "no such component: a name is 1 to %d of A-Z a-z 0-9 . _ -, not starting "
+				   "with '.'; %s/api/v1/components/manifest lists them",
+				   COMPONENTS_NAME_MAX, p->origin);
+		return;
+	}
+	data = components_file(comp, name, &len);
+	if (!data) {
+		portal_reply_error(req, 404,
+				   "no component \"%s\" here: %s/api/v1/components/manifest lists them", name,
+				   p->origin);
+		return;
+	}
+	reply_bytes(req, "application/octet-stream", data, len, comp);
+}
+
+/* A route's path is the path itself, or ends with '/' and is its prefix (the rest is the handler's). */
+static int path_matches(const char *path, const char *route)
+{
+	size_t len = strlen(route);
+
+	return route[len - 1] == '/' ? !strncmp(path, route, len) : !strcmp(path, route);
+}
+
 int portal_api(struct portal *p, struct evhttp_request *req, const char *path)
 {
 	static const struct route {
@@ -369,6 +499,10 @@ int portal_api(struct portal *p, struct evhttp_request *req, const char *path)
 		{ "/api/v1/status", EVHTTP_REQ_GET, api_status },
 		{ "/api/v1/logout", EVHTTP_REQ_POST, api_logout },
 		{ "/api/v1/extend", EVHTTP_REQ_POST, api_extend },
+		{ "/api/v1/components/key", EVHTTP_REQ_GET, api_components_key },
+		{ "/api/v1/components/manifest", EVHTTP_REQ_GET, api_components_manifest },
+		{ "/api/v1/components/manifest.sig", EVHTTP_REQ_GET, api_components_signature },
+		{ COMPONENTS_URL_PREFIX, EVHTTP_REQ_GET, api_components_file },
 	};
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	const struct route *r = NULL;
@@ -378,7 +512,7 @@ int portal_api(struct portal *p, struct evhttp_request *req, const char *path)
 	if (strncmp(path, "/api/", 5) != 0)
 		return 0;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (!strcmp(path, routes[i].path))
+		if (path_matches(path, routes[i].path))
 			r = &routes[i];
 	if (!r) {
 		portal_reply_error(req, 404, "no such API: see %s/api/captive", p->origin);

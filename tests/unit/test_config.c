@@ -274,8 +274,8 @@ static void unknown_key(void **state)
 	expect_error(build("stor = /x.db", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway] stor: unknown key; expected store, control_socket, staff_group, "
 		     "portal, dns_port, mark, upstream, portal_tls_port, tls_cert, tls_key, tls_dir, "
-		     "portal_dir or "
-		     "venue_url");
+		     "portal_dir, "
+		     "venue_url or components_dir");
 	expect_error(
 		build("#", "Port = 4444", "[port lan.101]\n"),
 		"t.conf:6: [keepalive] Port: unknown key; expected port, secret_file, interval or misses");
@@ -285,8 +285,8 @@ static void unknown_key(void **state)
 	expect_error(build("mode = free", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway] mode: unknown key; expected store, control_socket, staff_group, "
 		     "portal, dns_port, mark, upstream, portal_tls_port, tls_cert, tls_key, tls_dir, "
-		     "portal_dir or "
-		     "venue_url");
+		     "portal_dir, "
+		     "venue_url or components_dir");
 	expect_error("portal = 10.0.0.1:80\n[gateway]\n",
 		     "t.conf:1: portal: key outside any section; expected [gateway], [keepalive], [billing], "
 		     "[radius] or [port IFNAME]");
@@ -382,15 +382,18 @@ static void portal_keys(void **state)
 	assert_string_equal(cfg->gateway.tls_dir, "/var/lib/wicket/tls");
 	assert_string_equal(cfg->gateway.portal_dir, "/usr/share/wicket/portal");
 	assert_string_equal(cfg->gateway.venue_url, "");
+	assert_string_equal(cfg->gateway.components_dir, "");
 	config_free(cfg);
 	cfg = load_ok(build("portal_tls_port = 443\ntls_cert = /etc/w/p.crt\ntls_key = /etc/w/p.key\n"
-			    "portal_dir = /srv/portal\nvenue_url = https://hotel.example/wifi",
+			    "portal_dir = /srv/portal\nvenue_url = https://hotel.example/wifi\n"
+			    "components_dir = /etc/wicket/components",
 			    "#", "[port lan.101]\n"));
 	assert_int_equal(cfg->gateway.portal_tls_port, 443);
 	assert_string_equal(cfg->gateway.tls_cert, "/etc/w/p.crt");
 	assert_string_equal(cfg->gateway.tls_key, "/etc/w/p.key");
 	assert_string_equal(cfg->gateway.portal_dir, "/srv/portal");
 	assert_string_equal(cfg->gateway.venue_url, "https://hotel.example/wifi");
+	assert_string_equal(cfg->gateway.components_dir, "/etc/wicket/components");
 	config_free(cfg);
 	expect_error(
 		build("tls_cert = /etc/w/p.crt", "#", "[port lan.101]\n"),
@@ -399,6 +402,11 @@ static void portal_keys(void **state)
 	expect_error(
 		build("portal_tls_port = 8080", "#", "[port lan.101]\n"),
 		"t.conf:2: [gateway] portal_tls_port: must differ from the portal's plain HTTP port 8080");
+	expect_error(build("components_dir = components", "#", "[port lan.101]\n"),
+		     "t.conf:2: [gateway] components_dir: expected an absolute path (starting with '/'), got "
+		     "\"components\"");
+	expect_error(build("components_dir = /a\ncomponents_dir = /b", "#", "[port lan.101]\n"),
+		     "t.conf:3: [gateway] components_dir: duplicated key, first set on line 2");
 	expect_error(build("venue_url = ftp://x", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway] venue_url: expected an http:// or https:// URL of at most 255 "
 		     "characters "
