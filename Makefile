@@ -123,7 +123,11 @@ test_netconf_SRCS := tests/unit/test_netconf.c client/netconf.c client/netconf_c
 		     client/netconf_save.c client/netconf_load.c client/netconf_restore.c \
 		     client/netconf_resolv.c client/netconf_proxy.c client/paths.c
 test_netconf_PKGS := libnl-3.0 libnl-route-3.0 jansson cmocka
-UNIT_TESTS += $(foreach t,test_components test_update test_netconf,$(if $(wildcard tests/unit/$(t).c),$(t)))
+# The helper's session, gateway origin and DHCP script (the script in a private network namespace, root).
+test_helper_SRCS := tests/unit/test_helper.c client/session.c client/discover.c client/dhcp.c client/api.c \
+		    client/paths.c $(wildcard client/netconf*.c) daemon/keepalive_proto.c
+test_helper_PKGS := libcurl jansson libcrypto libnl-3.0 libnl-route-3.0 cmocka
+UNIT_TESTS += $(foreach t,test_components test_update test_netconf test_helper,$(if $(wildcard tests/unit/$(t).c),$(t)))
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 

@@ -157,7 +157,7 @@ static int from_default_gateway(char *url, size_t len, char *source, size_t slen
 	} else {
 		snprintf(err, errlen,
 			 "the default gateway %s (on %s) does not redirect to a portal (%s): is this the "
-			 "venue's network? `wicket-helper check` tells what does not fit",
+			 "venue's network? `wicket-helper prepare` takes the venue's settings",
 			 gw, ifname, rc == CURLE_OK ? "no redirect to https" : curl_easy_strerror(rc));
 	}
 	curl_easy_cleanup(c);

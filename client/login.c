@@ -93,7 +93,8 @@ static void print_status(json_t *st)
 	const char *state = json_string_value(json_object_get(st, "state"));
 	const char *reason = json_string_value(json_object_get(st, "reason"));
 	const char *plan = json_string_value(json_object_get(st, "plan"));
-	json_t *secs = json_object_get(st, "seconds_remaining");
+	json_t *paid = json_object_get(st, "paid_seconds_remaining");
+	json_t *secs = json_is_integer(paid) ? paid : json_object_get(st, "seconds_remaining");
 	json_t *bytes = json_object_get(st, "bytes_remaining");
 
 	if (!state)

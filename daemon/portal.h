@@ -39,7 +39,10 @@
  *        "ended", "reason": str | null (why it was rejected or ended:
  *        the end reason, e.g. deadline, logout, kick), "plan": str | null, "seconds_remaining": int | null,
  *        "bytes_remaining": int | null, "charge": int, "currency": str |
- *        null}
+ *        null, "paid_seconds_remaining": int | null}: seconds_remaining is
+ *        until the gate closes by time (for a session held to keepalives,
+ *        the next keepalive's deadline); paid_seconds_remaining until the
+ *        end of what was bought
  *   POST /api/v1/extend      {"method", credentials as for login; "plan"
  *        optional: the session's own} → the status: the running session
  *        bought again (its time from its current deadline, its bytes on

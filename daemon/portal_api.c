@@ -110,9 +110,9 @@ static json_t *status_json(struct portal *p, const struct session_client *c, uin
 	int open = c->kernel.state == WICKET_STATE_AUTHORIZED || c->kernel.state == WICKET_STATE_PROVISIONAL;
 
 	if (!id || store_session_get(p->gw->store, id, &s))
-		return json_pack("{s:n, s:s, s:n, s:n, s:n, s:n, s:i, s:n}", "session", "state", "none",
+		return json_pack("{s:n, s:s, s:n, s:n, s:n, s:n, s:i, s:n, s:n}", "session", "state", "none",
 				 "reason", "plan", "seconds_remaining", "bytes_remaining", "charge", 0,
-				 "currency");
+				 "currency", "paid_seconds_remaining");
 	store_session_bill_get(p->gw->store, id, &bill);
 	if (bill.plan_id)
 		store_plan_get(p->gw->store, bill.plan_id, &plan);
@@ -121,13 +121,15 @@ static json_t *status_json(struct portal *p, const struct session_client *c, uin
 	else if (!strcmp(s.state, "ended"))
 		snprintf(r.reason, sizeof(r.reason), "%s", s.end_reason);
 	closes = session_closes_at(p->gw->config, &s);
-	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:o}", "session", (json_int_t)id, "state",
-			 s.state, "reason", r.reason[0] ? json_string(r.reason) : json_null(), "plan",
-			 plan.name[0] ? json_string(plan.name) : json_null(), "seconds_remaining",
-			 int_or_null(closes > now ? (closes - now) / 1000 : 0, open && closes),
-			 "bytes_remaining", int_or_null((int64_t)c->kernel.byte_cap, open && s.byte_cap),
-			 "charge", (json_int_t)bill.charge, "currency",
-			 bill.currency[0] ? json_string(bill.currency) : json_null());
+	return json_pack(
+		"{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "session", (json_int_t)id, "state", s.state,
+		"reason", r.reason[0] ? json_string(r.reason) : json_null(), "plan",
+		plan.name[0] ? json_string(plan.name) : json_null(), "seconds_remaining",
+		int_or_null(closes > now ? (closes - now) / 1000 : 0, open && closes), "bytes_remaining",
+		int_or_null((int64_t)c->kernel.byte_cap, open && s.byte_cap), "charge",
+		(json_int_t)bill.charge, "currency",
+		bill.currency[0] ? json_string(bill.currency) : json_null(), "paid_seconds_remaining",
+		int_or_null(s.deadline_at > now ? (s.deadline_at - now) / 1000 : 0, open && s.deadline_at));
 }
 
 /* A session with a plan can be bought again (POST /api/v1/extend). */
