@@ -125,8 +125,9 @@ test_netconf_SRCS := tests/unit/test_netconf.c client/netconf.c client/netconf_c
 test_netconf_PKGS := libnl-3.0 libnl-route-3.0 jansson cmocka
 # The helper's session, gateway origin and DHCP script (the script in a private network namespace, root).
 test_helper_SRCS := tests/unit/test_helper.c client/session.c client/discover.c client/dhcp.c client/api.c \
-		    client/paths.c $(wildcard client/netconf*.c) daemon/keepalive_proto.c
-test_helper_PKGS := libcurl jansson libcrypto libnl-3.0 libnl-route-3.0 cmocka
+		    client/paths.c $(wildcard client/netconf*.c) daemon/keepalive_proto.c \
+		    $(wildcard client/helper_conf.c) client/update.c client/update_fs.c client/manifest.c
+test_helper_PKGS := libcurl jansson libcrypto inih libnl-3.0 libnl-route-3.0 cmocka
 UNIT_TESTS += $(foreach t,test_components test_update test_netconf test_helper,$(if $(wildcard tests/unit/$(t).c),$(t)))
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))

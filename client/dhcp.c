@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dhcp.h"
+#include "discover.h"
 #include "netconf.h"
 #include "paths.h"
 
@@ -248,14 +249,15 @@ static int unhex(const char *hex, char *out, size_t len)
 	return 0;
 }
 
+/* An API URL discovery can use (discover_origin's rules), and nothing a lease file line could not hold. */
 static int url_ok(const char *s)
 {
-	if (strncmp(s, "https://", 8) != 0)
-		return 0;
-	for (; *s; s++)
-		if (*s <= ' ' || *s >= 0x7f || *s == '"' || *s == '\'')
+	char origin[200];
+
+	for (const char *c = s; *c; c++)
+		if (*c <= ' ' || *c >= 0x7f || *c == '"' || *c == '\'')
 			return 0;
-	return 1;
+	return discover_origin(s, origin, sizeof(origin)) == 0;
 }
 
 static const char *env(const char *name)

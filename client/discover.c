@@ -12,6 +12,7 @@
 
 #include "api.h"
 #include "dhcp.h"
+#include "helper_conf.h"
 #include "discover.h"
 #include "netconf.h"
 #include "paths.h"
@@ -26,7 +27,8 @@ int discover_origin(const char *url, char *origin, size_t len)
 		return -EINVAL;
 	host = url + 8;
 	end = host + strcspn(host, "/?#");
-	if (end == host || (size_t)(end - url) >= len)
+	/* A host before any port: not "https://:8443", not "https://h:". */
+	if (end == host || *host == ':' || end[-1] == ':' || (size_t)(end - url) >= len)
 		return -EINVAL;
 	for (const char *s = host; s < end; s++)
 		if (*s <= ' ' || *s >= 0x7f || *s == '@' || *s == '\\')
@@ -111,13 +113,30 @@ static int from_leases(const struct helper_paths *p, char *url, size_t len, char
 
 	/* The helper's own lease, then the one root's `prepare` took for the machine. */
 	snprintf(system.run_dir, sizeof(system.run_dir), "%s", HELPER_SYSTEM_RUN_DIR);
-	if ((dhcp_lease_read(p, &li) == 0 || dhcp_lease_read(&system, &li) == 0) && li.captive_url[0]) {
+	if ((dhcp_lease_read(p, &li) == 0 || dhcp_lease_read(&system, &li) == 0) &&
+	    discover_origin(li.captive_url, (char[200]){ 0 }, 200) == 0) {
 		snprintf(url, len, "%s", li.captive_url);
 		snprintf(source, slen, "DHCP option 114 (the helper's lease on %s)", li.iface);
 		return 1;
 	}
 	return scan_dir("/var/lib/dhcp", ".leases", dhclient_lease_url, url, len, source, slen) ||
 	       scan_dir("/run/systemd/netif/leases", "", networkd_lease_url, url, len, source, slen);
+}
+
+/* The venue's API as the helper's configuration names it (helper_conf.h). */
+static int from_conf(const struct helper_paths *p, char *url, size_t len, char *source, size_t slen)
+{
+	struct helper_conf c;
+	int found;
+
+	helper_conf_load(p, &c);
+	helper_conf_free(&c);
+	found = c.api[0] && discover_origin(c.api, (char[200]){ 0 }, 200) == 0;
+	if (found) {
+		snprintf(url, len, "%s", c.api);
+		snprintf(source, slen, "the helper's configuration (api = %s)", c.api);
+	}
+	return found;
 }
 
 /* The default gateway's plain-HTTP answer: a captive portal redirects to its page. */
@@ -228,7 +247,8 @@ int discover(const struct helper_paths *p, const char *api_url, const char *ca_f
 	if (api_url) {
 		snprintf(g->captive_url, sizeof(g->captive_url), "%s", api_url);
 		snprintf(g->source, sizeof(g->source), "--api");
-	} else if (!from_leases(p, g->captive_url, sizeof(g->captive_url), g->source, sizeof(g->source))) {
+	} else if (!from_leases(p, g->captive_url, sizeof(g->captive_url), g->source, sizeof(g->source)) &&
+		   !from_conf(p, g->captive_url, sizeof(g->captive_url), g->source, sizeof(g->source))) {
 		ret = from_default_gateway(g->captive_url, sizeof(g->captive_url), g->source,
 					   sizeof(g->source), err, errlen);
 		if (ret)

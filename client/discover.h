@@ -4,7 +4,9 @@
  *   2. DHCP option 114 (RFC 8910) from a lease: the helper's own
  *      (RUN_DIR/lease), then the system's clients' (dhclient's lease files
  *      in /var/lib/dhcp, systemd-networkd's in /run/systemd/netif/leases);
- *   3. the well-known way: the default gateway's plain-HTTP port, which a
+ *   3. the `api` of the helper's configuration (helper_conf.h), which the
+ *      venue's helper.conf component sets;
+ *   4. the well-known way: the default gateway's plain-HTTP port, which a
  *      captive portal answers with a redirect to its page; the page's
  *      origin is the API's.
  * The API's RFC 8908 answer (/api/captive) then confirms it and gives the

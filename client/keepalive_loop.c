@@ -142,7 +142,7 @@ static int send_one(const struct helper_paths *p, const struct helper_session *s
 	uint64_t counter = session_next_counter(p, &err);
 
 	if (!counter)
-		return err;
+		return err ? err : -EIO;
 	if (keepalive_build(s->ka_key, s->id, counter, dgram))
 		return -EIO;
 	return send(fd, dgram, sizeof(dgram), 0) == (ssize_t)sizeof(dgram) ? 0 : -errno;

@@ -159,7 +159,7 @@ static int keep_session(struct helper *h, const struct gateway_info *g, json_t *
 	const char *host = g->origin + strlen("https://");
 	int ret;
 
-	if (!token || strlen(token) != 64 || id <= 0 || port <= 0 || port > 65535 || interval <= 0 ||
+	if (!session_token_valid(token) || id <= 0 || port <= 0 || port > 65535 || interval <= 0 ||
 	    session_unhex(key, s.ka_key, KEEPALIVE_KEY_LEN)) {
 		snprintf(err, errlen, "the gateway's login answer lacks the session's token or keys");
 		return -EPROTO;

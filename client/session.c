@@ -54,6 +54,11 @@ static int write_private(const char *path, const char *text)
 	return ret;
 }
 
+int session_token_valid(const char *token)
+{
+	return token && strlen(token) == 64 && strspn(token, "0123456789abcdefABCDEF") == 64;
+}
+
 int session_save(const struct helper_paths *p, const struct helper_session *s)
 {
 	char path[HELPER_PATH_MAX], key[2 * KEEPALIVE_KEY_LEN + 1];
@@ -107,7 +112,7 @@ int session_load(const struct helper_paths *p, struct helper_session *s)
 			"keepalive", &ka) == 0 &&
 	    json_unpack(ka, "{s:s, s:i, s:i, s:s}", "host", &host, "port", &port, "interval_s", &interval,
 			"key", &key) == 0 &&
-	    id > 0 && port > 0 && port < 65536 && interval > 0 && strlen(token) == 64 &&
+	    id > 0 && port > 0 && port < 65536 && interval > 0 && session_token_valid(token) &&
 	    strlen(origin) < sizeof(s->origin) && strlen(host) < sizeof(s->ka_host) &&
 	    session_unhex(key, s->ka_key, KEEPALIVE_KEY_LEN) == 0) {
 		snprintf(s->origin, sizeof(s->origin), "%s", origin);
@@ -146,8 +151,16 @@ uint64_t session_next_counter(const struct helper_paths *p, int *err)
 	}
 	f = fopen(path, "re");
 	if (f) {
-		if (fscanf(f, "%llu", &last) != 1)
-			last = 0;
+		/* Digits only and in range; anything else counts as lost (the clock below takes over). */
+		if (fgets(text, sizeof(text), f) && text[0] >= '0' && text[0] <= '9') {
+			char *end;
+
+			errno = 0;
+			last = strtoull(text, &end, 10);
+			/* Above the gateway's range (signed 64-bit): never accepted, so as good as lost. */
+			if (errno || (*end && *end != '\n') || last > (unsigned long long)INT64_MAX)
+				last = 0;
+		}
 		fclose(f);
 	}
 	/*
@@ -158,6 +171,12 @@ uint64_t session_next_counter(const struct helper_paths *p, int *err)
 	next = (unsigned long long)now.tv_sec * 1000000ULL + (unsigned long long)now.tv_nsec / 1000;
 	if (next <= last)
 		next = last + 1;
+	/* The gateway keeps counters as signed 64-bit numbers: a session that ran out of them logs in again.
+	 */
+	if (next > (unsigned long long)INT64_MAX) {
+		*err = -EOVERFLOW;
+		return 0;
+	}
 	snprintf(text, sizeof(text), "%llu\n", next);
 	*err = write_private(path, text);
 	return *err ? 0 : next;

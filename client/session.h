@@ -32,8 +32,13 @@ int session_save(const struct helper_paths *p, const struct helper_session *s);
 /* 0, -ENOENT when there is no session, -EINVAL when the file is damaged. */
 int session_load(const struct helper_paths *p, struct helper_session *s);
 void session_forget(const struct helper_paths *p);
-/* The next keepalive counter, already stored as sent. 0 on error (-errno in *err). */
+/*
+ * The next keepalive counter, already stored as sent. 0 on error (-errno
+ * in *err; -EOVERFLOW when the session has used up its counters).
+ */
 uint64_t session_next_counter(const struct helper_paths *p, int *err);
+/* A session token as the gateway gives it: 64 hex digits. */
+int session_token_valid(const char *token);
 /* 64 hex digits into 32 bytes; -EINVAL if they are not. */
 int session_unhex(const char *hex, uint8_t *out, size_t n);
 

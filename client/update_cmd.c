@@ -1,10 +1,7 @@
 /*
  * `wicket-helper update`: update.c's work over the gateway's API, with the
  * local directories from the command line and the helper's configuration
- * file (/etc/wicket-helper.conf, or WICKET_HELPER_CONF):
- *
- *   [update]
- *   local_dir = /media/usb/wicket     ; may be given several times
+ * (helper_conf.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,42 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-
 #include "api.h"
 #include "discover.h"
 #include "helper.h"
+#include "helper_conf.h"
 #include "update.h"
 
-#define MAX_LOCAL 16
+#define MAX_LOCAL 32
 
 struct local_dirs {
 	const char *dirs[MAX_LOCAL];
-	char *owned[MAX_LOCAL];
 	size_t n;
+	struct helper_conf conf;
 };
 
-static int conf_entry(void *arg, const char *section, const char *name, const char *value)
+/* The configured directories after those of the command line. */
+static void read_conf(const struct helper *h, struct local_dirs *l)
 {
-	struct local_dirs *l = arg;
-
-	if (!strcmp(section, "update") && !strcmp(name, "local_dir") && l->n < MAX_LOCAL && value[0]) {
-		l->owned[l->n] = strdup(value);
-		l->dirs[l->n] = l->owned[l->n];
-		if (l->dirs[l->n])
-			l->n++;
-	}
-	return 1;
-}
-
-static void read_conf(struct local_dirs *l)
-{
-	const char *file = getenv("WICKET_HELPER_CONF");
-	int line = ini_parse(file && *file ? file : "/etc/wicket-helper.conf", conf_entry, l);
-
-	if (line > 0)
-		fprintf(stderr, "wicket-helper: %s: line %d is not understood; ignored\n",
-			file ? file : "/etc/wicket-helper.conf", line);
+	helper_conf_load(&h->paths, &l->conf);
+	for (size_t i = 0; i < l->conf.ndirs && l->n < MAX_LOCAL; i++)
+		l->dirs[l->n++] = l->conf.dirs[i];
 }
 
 static int source_get(void *arg, const char *path, size_t max, char **body, size_t *len, char *err,
@@ -147,10 +128,9 @@ int helper_components(struct helper *h, struct update_report *rep, char *err, si
 	struct local_dirs l = { 0 };
 	int ret;
 
-	read_conf(&l);
+	read_conf(h, &l);
 	ret = helper_update(h, NULL, &l, 1, rep, err, errlen);
-	for (size_t i = 0; i < l.n; i++)
-		free(l.owned[i]);
+	helper_conf_free(&l.conf);
 	return ret;
 }
 
@@ -176,8 +156,8 @@ int cmd_update(struct helper *h, int argc, char **argv)
 			key = optarg;
 			break;
 		case 'l':
-			if (l.n == MAX_LOCAL)
-				return helper_fail("at most %d --local-dir", MAX_LOCAL);
+			if (l.n == MAX_LOCAL / 2)
+				return helper_fail("at most %d --local-dir", MAX_LOCAL / 2);
 			l.dirs[l.n++] = optarg;
 			break;
 		case 'r':
@@ -203,7 +183,7 @@ int cmd_update(struct helper *h, int argc, char **argv)
 	}
 	if (optind < argc)
 		return helper_fail("update: unexpected argument '%s'", argv[optind]);
-	read_conf(&l);
+	read_conf(h, &l);
 	rep = calloc(1, sizeof(*rep));
 	if (!rep)
 		return helper_fail("out of memory");
@@ -213,7 +193,6 @@ int cmd_update(struct helper *h, int argc, char **argv)
 	else
 		print_report(h, rep, dry_run);
 	free(rep);
-	for (size_t i = 0; i < l.n; i++)
-		free(l.owned[i]);
+	helper_conf_free(&l.conf);
 	return ret;
 }

@@ -197,6 +197,27 @@ done
 out=$(helper 1 --json update)
 check "a second update finds everything current" \
 	test "$(jq -r '[.components[] | select(.state == "current")] | length' <<< "$out")" = 3
+out=$(helper 1 update --rollback 2>&1)
+check "nothing to roll back after a first install" test $? = 1 -a -n "$out"
+# The venue publishes a new helper.conf of its own: a newer version.
+mkdir -p "$dir/venue-components"
+printf '[update]\nlocal_dir = /media/venue\n' > "$dir/venue-components/helper.conf"
+sed -i "/^\[gateway\]/a components_dir = $dir/venue-components" "$dir/wicketd.conf"
+kill -HUP "$wicketd_pid"
+wait_until 10 sh -c "ip netns exec $guest1 curl -sk https://10.0.1.1:8443/api/v1/components/files/helper.conf | grep -q media"
+out=$(helper 1 --json check)
+check "check sees the venue's new helper.conf as outdated" \
+	test "$(jq -r '.components[] | select(.name == "helper.conf") | .state' <<< "$out")" = outdated
+out=$(helper 1 update)
+echo "$out"
+check "update installs the new version" cmp -s "$dir/h1/state/components/helper.conf/current" "$dir/venue-components/helper.conf"
+check "... keeping the previous one" cmp -s "$dir/h1/state/components/helper.conf/previous" "$www/api/v1/components/files/helper.conf"
+out=$(helper 1 update --rollback helper.conf)
+echo "$out"
+check "update --rollback puts the previous version back" \
+	cmp -s "$dir/h1/state/components/helper.conf/current" "$www/api/v1/components/files/helper.conf"
+check "... and the next update installs the new one again" helper 1 update
+check "... so that it is current" cmp -s "$dir/h1/state/components/helper.conf/current" "$dir/venue-components/helper.conf"
 out=$(helper 1 --json check)
 echo "$out" | jq -c '{fits, problems}'
 check "check: this machine now fits the venue" test "$(jq -r .fits <<< "$out")" = true
