@@ -29,6 +29,7 @@ struct api {
 	char pin_file[HELPER_PATH_MAX];
 	char pin[PIN_LEN];
 	char bearer[128]; /* "Authorization: Bearer TOKEN" or "" */
+	long timeout_s; /* to connect; a whole request may take 6 times as long */
 };
 
 struct sink {
@@ -92,8 +93,8 @@ static int pin_of_pem(const char *pem, char out[PIN_LEN])
 static void common_options(struct api *a, CURL *c)
 {
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, API_TIMEOUT_S);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 6 * API_TIMEOUT_S);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, a->timeout_s);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 6 * a->timeout_s);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	/* The gateway is on the link: a proxy would be wrong, whatever the environment says. */
@@ -227,6 +228,7 @@ int api_open(struct api **out, const struct helper_paths *paths, const char *ori
 	if (!a)
 		return -ENOMEM;
 	snprintf(a->origin, sizeof(a->origin), "%s", origin);
+	a->timeout_s = API_TIMEOUT_S;
 	if (ca_file)
 		snprintf(a->ca_file, sizeof(a->ca_file), "%s", ca_file);
 	pin_name(origin, name, sizeof(name));
@@ -256,6 +258,11 @@ int api_open(struct api **out, const struct helper_paths *paths, const char *ori
 	}
 	*out = a;
 	return 0;
+}
+
+void api_set_timeout(struct api *a, long seconds)
+{
+	a->timeout_s = seconds > 0 ? seconds : API_TIMEOUT_S;
 }
 
 void api_set_token(struct api *a, const char *token)

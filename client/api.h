@@ -34,6 +34,8 @@ int api_open(struct api **out, const struct helper_paths *paths, const char *ori
 	     char *err, size_t errlen);
 void api_close(struct api *a);
 const char *api_origin(const struct api *a);
+/* Give up connecting after seconds (a whole request after 6 times that); <= 0: 10 s. */
+void api_set_timeout(struct api *a, long seconds);
 /* Send the session's token (64 hex digits) with every request from now on. */
 void api_set_token(struct api *a, const char *token);
 

@@ -34,8 +34,12 @@ struct helper_session;
 struct update_report;
 /* The components' state (a dry-run update): what is missing or outdated. */
 int helper_components(struct helper *h, struct update_report *rep, char *err, size_t errlen);
-/* GET /api/v1/status with the session's token: 0 with *out (an object), or -errno with err. */
-int login_status(struct helper *h, const struct helper_session *s, json_t **out, char *err, size_t errlen);
+/*
+ * GET /api/v1/status with the session's token, giving up after timeout_s
+ * (0: the default): 0 with *out (an object), or -errno with err.
+ */
+int login_status(struct helper *h, const struct helper_session *s, long timeout_s, json_t **out, char *err,
+		 size_t errlen);
 /* Stop a keepalive sender running in the background (RUN_DIR/keepalive.pid); 1 if none ran. */
 int keepalive_stop(const struct helper_paths *p);
 

@@ -43,11 +43,9 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Sleep, but wake for a signal. */
-static void pause_for(double seconds)
+/* Sleep until the monotonic time until, but wake for a signal. */
+static void pause_until(double until)
 {
-	double until = now_s() + seconds;
-
 	while (!stop_signal && now_s() < until) {
 		double left = until - now_s();
 		struct timespec ts = { .tv_sec = (time_t)left,
@@ -156,7 +154,9 @@ static int session_over(struct helper *h, const struct helper_session *s, double
 	const char *state, *reason;
 	int over;
 
-	if (login_status(h, s, &st, err, errlen))
+	/* Well inside the interval, so that a gateway slow to answer does not delay the next keepalive much.
+	 */
+	if (login_status(h, s, s->ka_interval_s > 2 ? s->ka_interval_s / 2 : 1, &st, err, errlen))
 		return -1;
 	state = json_string_value(json_object_get(st, "state"));
 	reason = json_string_value(json_object_get(st, "reason"));
@@ -174,7 +174,7 @@ int cmd_keepalive(struct helper *h, int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct helper_session s;
 	char err[512], pidfile[HELPER_PATH_MAX];
-	double deadline, last_contact;
+	double deadline, last_contact, next;
 	int fd, ret, sending_ok = 1, status_ok = 1, result = 0;
 
 	(void)argv;
@@ -203,12 +203,17 @@ int cmd_keepalive(struct helper *h, int argc, char **argv)
 	fflush(stdout);
 	last_contact = now_s();
 	deadline = last_contact + s.ka_interval_s;
+	next = last_contact;
 	while (!stop_signal) {
 		ret = send_one(&h->paths, &s, fd);
 		if (ret && sending_ok)
 			fprintf(stderr, "wicket-helper: a keepalive could not be sent (%s): retrying\n",
 				strerror(-ret));
+		else if (!ret && !sending_ok)
+			fprintf(stderr, "wicket-helper: keepalives are getting through again\n");
 		sending_ok = !ret;
+		/* The keepalives keep their cadence whatever the status request costs. */
+		next += s.ka_interval_s;
 		ret = session_over(h, &s, &deadline, err, sizeof(err));
 		if (ret == 1) {
 			result = 1;
@@ -230,7 +235,9 @@ int cmd_keepalive(struct helper *h, int argc, char **argv)
 			break;
 		}
 		fflush(stdout);
-		pause_for(s.ka_interval_s);
+		if (now_s() > next)
+			next = now_s(); /* late (a slow gateway): send now, count on from here */
+		pause_until(next);
 	}
 	if (stop_signal)
 		printf("stopped sending keepalives: the gateway ends the session at its keepalive "

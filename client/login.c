@@ -298,7 +298,8 @@ int cmd_login(struct helper *h, int argc, char **argv)
 	return ret;
 }
 
-int login_status(struct helper *h, const struct helper_session *s, json_t **out, char *err, size_t errlen)
+int login_status(struct helper *h, const struct helper_session *s, long timeout_s, json_t **out, char *err,
+		 size_t errlen)
 {
 	struct api_response r;
 	struct api *a;
@@ -308,6 +309,7 @@ int login_status(struct helper *h, const struct helper_session *s, json_t **out,
 	if (ret)
 		return ret;
 	api_set_token(a, s->token);
+	api_set_timeout(a, timeout_s);
 	ret = api_get(a, "/api/v1/status", 64 * 1024, &r, err, errlen);
 	api_close(a);
 	if (ret)
@@ -342,7 +344,7 @@ int cmd_status(struct helper *h, int argc, char **argv)
 	}
 	if (ret)
 		return helper_fail("the session file in %s is damaged: log in again", h->paths.run_dir);
-	ret = login_status(h, &s, &st, err, sizeof(err));
+	ret = login_status(h, &s, 0, &st, err, sizeof(err));
 	OPENSSL_cleanse(&s, sizeof(s));
 	if (ret)
 		return helper_fail("%s", err);
