@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: every kernel
 # wicketd against the real module: it configures the access ports and the
 # captive mark from its config, keeps its nftables table (and puts it back
 # after a flush, the gate staying closed meanwhile), reloads on SIGHUP

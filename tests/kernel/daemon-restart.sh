@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: every kernel
 # The store is the truth: after wicketd is killed (SIGKILL) the kernel
 # keeps serving paid guests; a restart makes the kernel equal to the store
 # even after the module was reloaded (table lost), closes gates the store

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: every kernel
 # An authorized client passes both ways over IPv4 and IPv6, and its
 # counters are exactly the IP bytes it sent and received; a reset returns
 # the counters and starts the next count after exactly them.

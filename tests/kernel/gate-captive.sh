@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: every kernel
 # A captive client (known or not) reaches the gateway and the walled garden,
 # and nothing upstream: not by IPv4, IPv6, ICMP, UDP, or DNS to an outside
 # resolver. Its HTTP and DNS packets carry the captive mark for nftables.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: every kernel
 # The kernel enforces deadlines and byte caps on its own: with no daemon
 # running the gate closes within a second of the deadline, at the cap, and
 # one event with the final counters says so.

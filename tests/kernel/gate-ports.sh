@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: every kernel
 # Port modes: a free port lets everyone through and counts known clients;
 # a blocked port forwards nothing; an interface that is no access port is
 # never touched. Unknown sources on access ports are reported, rate-limited.

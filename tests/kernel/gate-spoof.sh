@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: every kernel
 # A client is its port, MAC and addresses together: a paying neighbour's
 # MAC on another port, a paying neighbour's address, or a paying client
 # using an address it was not given, gets nothing through.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: every kernel
 # wicket.ko loads and unloads cleanly, registers the generic netlink family
 # "wicket", answers the version command through wicketctl (libmnl, the
 # daemon's own kernel.c) and refuses it to processes without CAP_NET_ADMIN.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: every kernel
 # Malformed, oversized and contradictory requests get an error with the
 # kernel's own message and change nothing; nothing crashes.
 . "$(dirname "$0")/../lib.sh"

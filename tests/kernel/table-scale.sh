@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: every kernel
 # 100000 clients: a bulk load, a dump that is complete and consistent
 # (every client once), a reset dump, and a bulk delete; then the module
 # unloads with them in the table and traffic flowing, cleanly.
