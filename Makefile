@@ -34,10 +34,10 @@ wicketd_SRCS       := daemon/main.c daemon/gateway.c daemon/commands.c daemon/se
 		      $(STORE_SRCS) daemon/firewall.c daemon/neigh.c daemon/control.c daemon/kernel.c daemon/log.c \
 		      daemon/keepalive.c daemon/keepalive_proto.c daemon/workers.c \
 		      daemon/billing.c daemon/approve_remote.c daemon/accounting.c daemon/commands_billing.c \
-		      daemon/radius.c daemon/tls.c daemon/portal.c daemon/portal_api.c \
+		      daemon/radius.c daemon/tls.c daemon/portal.c daemon/portal_api.c daemon/privileges.c \
 		      daemon/components.c
 wicketd_PKGS       := libmnl libevent libevent_openssl libssl jansson inih libnftables libnl-3.0 libnl-route-3.0 \
-		      radcli $(STORE_PKGS)
+		      radcli libcap $(STORE_PKGS)
 # wicketctl without its main() (ctl_main.c), for test_wicketctl too.
 wicketctl_LIB      := daemon/wicketctl.c daemon/ctl_util.c daemon/ctl_table.c daemon/ctl_clients.c \
 		      daemon/ctl_ports.c daemon/ctl_sessions.c daemon/ctl_version.c daemon/control.c \
@@ -202,6 +202,123 @@ bench:
 	@scripts/deps
 	@$(MAKE) --no-print-directory all
 	@bench/run
+
+# --- install: `make install DESTDIR=/tmp/root PREFIX=/usr` (FHS; PREFIX
+# --- defaults to /usr/local). The programs, man pages, bash completion,
+# --- the portal page, the RADIUS dictionary, the systemd units and the
+# --- sysusers.d file of wicketd's user, the example config, and the
+# --- module's source for DKMS in /usr/src/wicket-VERSION
+# --- (never built, nor depmod or systemctl run, here). tests/style/install.sh
+# --- checks the file list. `make uninstall` removes the same files.
+PREFIX      ?= /usr/local
+sbindir     := $(PREFIX)/sbin
+bindir      := $(PREFIX)/bin
+datadir     := $(PREFIX)/share
+mandir      := $(datadir)/man
+docdir      := $(datadir)/doc/wicket
+bashcompdir := $(datadir)/bash-completion/completions
+unitdir     := $(PREFIX)/lib/systemd/system
+userunitdir := $(PREFIX)/lib/systemd/user
+dkmsdir     := /usr/src/wicket-$(VERSION)
+# SOURCE:DESTINATION:MODE, one a file (no spaces in names).
+INSTALL_FILES := $(BIN)/wicketd:$(sbindir)/wicketd:755 \
+	$(BIN)/wicketctl:$(sbindir)/wicketctl:755 \
+	$(BIN)/wicket-helper:$(bindir)/wicket-helper:755 \
+	man/wicket-helper.1:$(mandir)/man1/wicket-helper.1:644 \
+	man/wicketd.conf.5:$(mandir)/man5/wicketd.conf.5:644 \
+	man/wicketd.8:$(mandir)/man8/wicketd.8:644 \
+	man/wicketctl.8:$(mandir)/man8/wicketctl.8:644 \
+	completions/wicketctl:$(bashcompdir)/wicketctl:644 \
+	completions/wicket-helper:$(bashcompdir)/wicket-helper:644 \
+	$(foreach f,$(wildcard portal/*),$(f):$(datadir)/wicket/$(f):644) \
+	packaging/radius/dictionary.radcli:$(datadir)/wicket/radius/dictionary.radcli:644 \
+	packaging/radius/dictionary.wicket:$(datadir)/wicket/radius/dictionary.wicket:644 \
+	packaging/wicketd.conf.example:$(docdir)/wicketd.conf.example:644 \
+	$(foreach f,$(wildcard packaging/wicket.sysusers),$(f):$(PREFIX)/lib/sysusers.d/wicket.conf:644) \
+	$(foreach f,$(KMOD_SRCS),$(f):$(dkmsdir)/$(f):644)
+# Units and dkms.conf are edited on the way: the binaries' paths, the version.
+INSTALL_EDITED := packaging/wicketd.service:$(unitdir)/wicketd.service \
+	packaging/wicket-helper-keepalive.service:$(userunitdir)/wicket-helper-keepalive.service \
+	packaging/dkms.conf:$(dkmsdir)/dkms.conf
+inst_src = $(word 1,$(subst :, ,$(1)))
+inst_dst = $(DESTDIR)$(word 2,$(subst :, ,$(1)))
+
+.PHONY: install uninstall
+install: $(BIN)/wicketd $(BIN)/wicketctl $(BIN)/wicket-helper
+	$(call say,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(foreach f,$(INSTALL_FILES),install -D -m $(word 3,$(subst :, ,$(f))) $(call inst_src,$(f)) \
+		$(call inst_dst,$(f)) &&) true
+	$(Q)$(foreach f,$(INSTALL_EDITED),install -d $(dir $(call inst_dst,$(f))) && \
+		sed -e 's|/usr/sbin/|$(sbindir)/|g; s|/usr/bin/wicket|$(bindir)/wicket|g; s|@VERSION@|$(VERSION)|g' \
+		$(call inst_src,$(f)) > $(call inst_dst,$(f)) && chmod 644 $(call inst_dst,$(f)) &&) true
+
+uninstall:
+	$(Q)rm -f $(foreach f,$(INSTALL_FILES) $(INSTALL_EDITED),$(call inst_dst,$(f)))
+	$(Q)rm -rf $(DESTDIR)$(dkmsdir)
+	$(Q)-rmdir $(DESTDIR)$(datadir)/wicket/portal $(DESTDIR)$(datadir)/wicket/radius \
+		$(DESTDIR)$(datadir)/wicket $(DESTDIR)$(docdir) 2>/dev/null
+# --- end of install
+
+# --- fuzzing: tests/fuzz/fuzz_NAME.c, libFuzzer harnesses of the parsers
+# --- that take outside input, built with clang, ASan and UBSan into
+# --- build/fuzz/fuzz_NAME (objects of their own in build/fuzz/obj).
+# --- `make fuzz` builds them; tests/check's suite fuzz runs each for
+# --- FUZZ_SECONDS on a copy of tests/fuzz/corpus/NAME; see tests/fuzz/README.md.
+FUZZ_CC     ?= clang
+FUZZ_DIR    := $(BUILD)/fuzz
+FUZZ_OBJ    := $(FUZZ_DIR)/obj
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
+	       -DWICKET_RELEASE='"$(VERSION)"' -Ikmod -Idaemon -Iclient \
+	       -fsanitize=address,undefined -fno-sanitize-recover=all
+# Each harness: its sources and pkg-config packages, those of the unit test
+# (or program) of the same code but the test's own file and the files the
+# harness #includes for their static functions.
+fuzz_srcs = tests/fuzz/$(1).c $(filter-out tests/unit/% daemon/main.c $(3),$($(2)_SRCS))
+fuzz_pkgs = $(filter-out cmocka,$($(1)_PKGS))
+fuzz_keepalive_SRCS   := $(call fuzz_srcs,fuzz_keepalive,test_keepalive)
+fuzz_keepalive_PKGS   := $(call fuzz_pkgs,test_keepalive)
+# The client API's JSON bodies: portal_api.c needs the whole daemon but main().
+fuzz_portal_api_SRCS  := $(call fuzz_srcs,fuzz_portal_api,wicketd)
+fuzz_portal_api_PKGS  := $(call fuzz_pkgs,wicketd)
+fuzz_config_SRCS      := $(call fuzz_srcs,fuzz_config,test_config)
+fuzz_config_PKGS      := $(call fuzz_pkgs,test_config)
+fuzz_control_SRCS     := $(call fuzz_srcs,fuzz_control,test_control,daemon/control.c)
+fuzz_control_PKGS     := $(call fuzz_pkgs,test_control)
+fuzz_radius_SRCS      := $(call fuzz_srcs,fuzz_radius,test_radius,daemon/radius.c)
+fuzz_radius_PKGS      := $(call fuzz_pkgs,test_radius)
+fuzz_manifest_SRCS    := tests/fuzz/fuzz_manifest.c client/manifest.c
+fuzz_manifest_PKGS    := jansson libcrypto
+fuzz_dhcp_SRCS        := $(call fuzz_srcs,fuzz_dhcp,test_helper,client/dhcp.c)
+fuzz_dhcp_PKGS        := $(call fuzz_pkgs,test_helper)
+fuzz_kernel_SRCS      := $(call fuzz_srcs,fuzz_kernel,test_kernel_msgs)
+fuzz_kernel_PKGS      := $(call fuzz_pkgs,test_kernel_msgs)
+FUZZERS := fuzz_keepalive fuzz_portal_api fuzz_config fuzz_control fuzz_radius fuzz_manifest fuzz_dhcp \
+	   fuzz_kernel
+
+fuzz_obj = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1))
+
+define fuzz_rules
+$(FUZZ_DIR)/$(1): $(call fuzz_obj,$($(1)_SRCS))
+	$$(call say,FUZZLD,$$@)
+	$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $$^ $$(call pkglibs,$($(1)_PKGS)) -lpthread
+$(call fuzz_obj,$($(1)_SRCS)): PKG_CFLAGS := $(call pkgcflags,$($(1)_PKGS))
+endef
+$(foreach f,$(FUZZERS),$(eval $(call fuzz_rules,$(f))))
+
+$(FUZZ_OBJ)/%.o: %.c
+	$(call say,FUZZCC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c -o $@ $<
+
+-include $(shell find $(FUZZ_OBJ) -name '*.d' 2>/dev/null)
+
+.PHONY: fuzz torture
+fuzz: $(addprefix $(FUZZ_DIR)/,$(FUZZERS))
+
+# The long forms of the tests, not part of check: one step a line.
+torture: fuzz
+	FUZZ_SECONDS=600 tests/fuzz/run
+# --- end of fuzzing
 
 clean:
 	rm -rf $(BUILD)

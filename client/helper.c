@@ -148,6 +148,24 @@ static void usage(FILE *out)
 		     "                     [--run-dir DIR] [--state-dir DIR] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\noptions (before the command):\n"
+		     "  --iface IF       the interface to work on (default: the default route's)\n"
+		     "  --api URL        the portal API's https:// URL, skipping discovery\n"
+		     "  --ca FILE        verify the gateway against this CA instead of a pinned key\n"
+		     "  --json           machine-readable output\n"
+		     "  --run-dir DIR    volatile state: saved settings, lease, session\n"
+		     "  --state-dir DIR  persistent state: pins, installed components\n"
+		     "  -h, --help       this help\n"
+		     "\ncommand options:\n"
+		     "  prepare [--dhcp-client dhclient|udhcpc]\n"
+		     "  update [--key KEY|FILE] [--local-dir DIR]... [--dry-run]\n"
+		     "  update --rollback [COMPONENT]\n"
+		     "  login --plan PLAN --method METHOD [--stay]\n"
+		     "        [--voucher CODE | --room ROOM --surname NAME |\n"
+		     "         --account ID --secret-file FILE]\n"
+		     "\nexit status: 0 done; 1 failed or a command's arguments were wrong (check: the\n"
+		     "machine does not fit; keepalive: the session ended); 2 no or unknown command or\n"
+		     "global option; 3 login rejected.\n");
 }
 
 int main(int argc, char **argv)

@@ -60,6 +60,7 @@ enum key_id {
 	K_PORTAL_DIR,
 	K_VENUE_URL,
 	K_COMPONENTS_DIR,
+	K_USER,
 	K_KA_PORT,
 	K_SECRET_FILE,
 	K_INTERVAL,
@@ -298,7 +299,8 @@ static int parse_control_socket(struct parser *p, const struct key *k, const cha
 	return parse_path(p, k, v, p->cfg->gateway.control_socket, sizeof(p->cfg->gateway.control_socket));
 }
 
-static int parse_staff_group(struct parser *p, const struct key *k, const char *v)
+/* A user or group name: 1 to 32 of A-Z a-z 0-9 . _ -, not starting with '-'. */
+static int parse_account(struct parser *p, const struct key *k, const char *v, const char *what, char *dst)
 {
 	size_t n = strlen(v), i;
 	bool ok = n > 0 && n < CONFIG_GROUP_MAX && v[0] != '-';
@@ -307,14 +309,23 @@ static int parse_staff_group(struct parser *p, const struct key *k, const char *
 		ok = isalnum((unsigned char)v[i]) || v[i] == '.' || v[i] == '_' || v[i] == '-';
 	if (!ok) {
 		fail(p, p->line, p->label, k->name,
-		     "expected a group name of 1 to 32 letters, digits, '.', '_' or '-', not starting with "
-		     "'-', "
+		     "expected a %s name of 1 to 32 letters, digits, '.', '_' or '-', not starting with '-', "
 		     "got %s",
-		     quote(p, v));
+		     what, quote(p, v));
 		return -1;
 	}
-	memcpy(p->cfg->gateway.staff_group, v, n + 1);
+	memcpy(dst, v, n + 1);
 	return 0;
+}
+
+static int parse_staff_group(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_account(p, k, v, "group", p->cfg->gateway.staff_group);
+}
+
+static int parse_user(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_account(p, k, v, "user", p->cfg->gateway.user);
 }
 
 static int parse_portal(struct parser *p, const struct key *k, const char *v)
@@ -759,6 +770,7 @@ static const struct key keys[K_COUNT] = {
 	[K_PORTAL_DIR] = { SECT_GATEWAY, "portal_dir", false, NULL, parse_portal_dir },
 	[K_VENUE_URL] = { SECT_GATEWAY, "venue_url", false, NULL, parse_venue_url },
 	[K_COMPONENTS_DIR] = { SECT_GATEWAY, "components_dir", false, NULL, parse_components_dir },
+	[K_USER] = { SECT_GATEWAY, "user", false, NULL, parse_user },
 	[K_MARK] = { SECT_GATEWAY, "mark", false, NULL, parse_mark },
 	[K_UPSTREAM] = { SECT_GATEWAY, "upstream", true, "the name of the upstream (WAN) interface",
 			 parse_upstream },

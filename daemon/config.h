@@ -43,6 +43,14 @@
  *       helper.conf) replaces it; other entries are skipped with a
  *       warning. Read at start and at every SIGHUP. Optional (default
  *       none).
+ *   user = wicket
+ *       The user wicketd runs as (privileges.h). Started as root, it
+ *       becomes this user before it opens anything, keeping only
+ *       CAP_NET_ADMIN and CAP_NET_BIND_SERVICE; the store's directory,
+ *       tls_dir and the control socket's directory must then be that
+ *       user's, and the files it reads readable by it. Same name rules
+ *       as staff_group. Optional (default: stay the user it was started
+ *       as, with the same two capabilities at most).
  *   dns_port = 53
  *       Port of the gateway's resolver that captive DNS is sent to,
  *       1-65535. Default 53.
@@ -159,6 +167,7 @@ struct wicket_config {
 		char store[CONFIG_PATH_MAX];
 		char control_socket[CONFIG_SOCKET_PATH_MAX];
 		char staff_group[CONFIG_GROUP_MAX];
+		char user[CONFIG_GROUP_MAX]; /* "": stay the user wicketd was started as */
 		/* portal: the address as written (without brackets), the port,
 		 * and both together ready for bind(). */
 		char portal_host[64];

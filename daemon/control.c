@@ -59,7 +59,22 @@ static void send_line(struct control_conn *conn, json_t *answer)
 
 static void send_error(struct control_conn *conn, const char *error)
 {
-	send_line(conn, json_pack("{s:i, s:b, s:s}", "v", CONTROL_PROTOCOL, "ok", 0, "error", error));
+	json_t *answer = json_pack("{s:i, s:b, s:s}", "v", CONTROL_PROTOCOL, "ok", 0, "error", error);
+	char ascii[512];
+	size_t i;
+
+	if (!answer) {
+		/*
+		 * Not UTF-8: a message that quotes the request cut in the middle
+		 * of a character (jansson's own do). Its other bytes as '?',
+		 * rather than no answer at all.
+		 */
+		for (i = 0; error[i] && i < sizeof(ascii) - 1; i++)
+			ascii[i] = (unsigned char)error[i] < 0x80 ? error[i] : '?';
+		ascii[i] = '\0';
+		answer = json_pack("{s:i, s:b, s:s}", "v", CONTROL_PROTOCOL, "ok", 0, "error", ascii);
+	}
+	send_line(conn, answer);
 }
 
 static void conn_free(struct control_conn *conn)

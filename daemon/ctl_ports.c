@@ -134,22 +134,21 @@ static int port_reset(struct ctl *ctl, int argc, char **argv)
 /* port VERB ...: set or reset; prefixes of them will do. */
 int ctl_port(struct ctl *ctl, int argc, char **argv)
 {
-	static const char set_synopsis[] = "port set IFACE [--room ROOM] [--mode charge|free|blocked]";
-	static const char reset_synopsis[] = "port reset IFACE";
-	size_t n = argc < 2 ? 0 : strlen(argv[1]);
+	static const char *const verbs[] = { "set", "reset", NULL };
+	static const struct {
+		const char *name, *synopsis;
+		int (*run)(struct ctl *ctl, int argc, char **argv);
+	} run[] = {
+		{ "port set", "port set IFACE [--room ROOM] [--mode charge|free|blocked]", port_set },
+		{ "port reset", "port reset IFACE", port_reset },
+	};
+	int v;
 
 	ctl->synopsis = "port set|reset IFACE ...";
-	if (argc < 2)
-		return ctl_usage_error(ctl, "what to do with the port? (set, reset)");
-	if (n && !strncmp(argv[1], "set", n)) {
-		ctl->synopsis = set_synopsis;
-		ctl->name = "port set";
-		return port_set(ctl, argc - 1, argv + 1);
-	}
-	if (n && !strncmp(argv[1], "reset", n)) {
-		ctl->synopsis = reset_synopsis;
-		ctl->name = "port reset";
-		return port_reset(ctl, argc - 1, argv + 1);
-	}
-	return ctl_usage_error(ctl, "unknown verb '%s' (set, reset)", argv[1]);
+	v = ctl_verb(ctl, argc, argv, verbs, "port");
+	if (v < 0)
+		return ctl_opt_exit(v);
+	ctl->name = run[v].name;
+	ctl->synopsis = run[v].synopsis;
+	return run[v].run(ctl, argc - 1, argv + 1);
 }

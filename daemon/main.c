@@ -28,6 +28,7 @@
 #include "log.h"
 #include "neigh.h"
 #include "portal.h"
+#include "privileges.h"
 #include "radius.h"
 #include "reconcile.h"
 #include "session.h"
@@ -222,8 +223,12 @@ static void usage(FILE *out)
 	fprintf(out, "usage: wicketd [-c FILE] [--check-config] [--syslog] [--verbose] [--version]\n"
 		     "  -c, --config FILE  the configuration (default " WICKET_CONFIG_PATH ")\n"
 		     "  --check-config     check the configuration and exit\n"
-		     "  --syslog           log to syslog instead of stderr\n"
-		     "  --verbose          log debugging detail too\n");
+		     "  -s, --syslog       log to syslog instead of stderr\n"
+		     "  -v, --verbose      log debugging detail too\n"
+		     "  -V, --version      print the version and exit\n"
+		     "  -h, --help         this help\n"
+		     "exit status: 0 stopped by SIGTERM or SIGINT, or the check passed; 1 error;\n"
+		     "2 usage error\n");
 }
 
 /* Threads for blocking work, and how many jobs may wait for one before new ones are refused. */
@@ -400,6 +405,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* Before anything is opened, so that every thread and file is the unprivileged user's. */
+	if (privileges_drop(gw.config, err, sizeof(err))) {
+		log_err("%s", err);
+		config_free(gw.config);
+		return 1;
+	}
+	if (gw.config->gateway.user[0])
+		log_info("running as user %s with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only",
+			 gw.config->gateway.user);
 	if (gateway_open(&gw))
 		goto out;
 	sigs[0] = evsignal_new(gw.base, SIGTERM, on_stop, &gw);

@@ -48,10 +48,21 @@ void portal_reply_error(struct evhttp_request *req, int code, const char *fmt, .
 	char msg[512];
 	va_list ap;
 
+	json_t *body;
+
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	portal_reply_json(req, code, json_pack("{s:s}", "error", msg), NULL);
+	body = json_pack("{s:s}", "error", msg);
+	if (!body) {
+		/* Not UTF-8 (a quote of the request cut inside a character): other bytes as '?', not a 500.
+		 */
+		for (char *c = msg; *c; c++)
+			if ((unsigned char)*c >= 0x80)
+				*c = '?';
+		body = json_pack("{s:s}", "error", msg);
+	}
+	portal_reply_json(req, code, body, NULL);
 }
 
 json_t *portal_request_json(struct portal *p, struct evhttp_request *req)

@@ -252,14 +252,13 @@ static int new_token(struct portal *p, uint64_t session_id, char out[2 * TOKEN_L
 	return store_session_set_token(p->gw->store, session_id, hash);
 }
 
-/* A POST's billing preference; 0, or answered. */
-static int request_preference(struct portal *p, struct evhttp_request *req, struct billing_preference *pref)
+int portal_preference_from_json(const json_t *body, struct billing_preference *pref, char *err, size_t errlen)
 {
-	json_t *body = portal_request_json(p, req);
-
-	if (!body)
-		return -EINVAL;
 	memset(pref, 0, sizeof(*pref));
+	if (!json_is_object(body)) {
+		snprintf(err, errlen, "the request is not a JSON object");
+		return -EINVAL;
+	}
 	copy_field(body, "plan", pref->plan, sizeof(pref->plan));
 	copy_field(body, "method", pref->method, sizeof(pref->method));
 	copy_field(body, "voucher", pref->voucher, sizeof(pref->voucher));
@@ -267,8 +266,23 @@ static int request_preference(struct portal *p, struct evhttp_request *req, stru
 	copy_field(body, "surname", pref->surname, sizeof(pref->surname));
 	copy_field(body, "account", pref->account, sizeof(pref->account));
 	copy_field(body, "secret", pref->secret, sizeof(pref->secret));
-	json_decref(body);
 	return 0;
+}
+
+/* A POST's billing preference; 0, or answered. */
+static int request_preference(struct portal *p, struct evhttp_request *req, struct billing_preference *pref)
+{
+	json_t *body = portal_request_json(p, req);
+	char err[128];
+	int ret;
+
+	if (!body)
+		return -EINVAL;
+	ret = portal_preference_from_json(body, pref, err, sizeof(err));
+	json_decref(body);
+	if (ret)
+		portal_reply_error(req, 400, "%s", err);
+	return ret;
 }
 
 static void api_extend(struct portal *p, struct evhttp_request *req, struct session_client *c)

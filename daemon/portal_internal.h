@@ -10,6 +10,7 @@
 #include "portal.h"
 #include "session.h"
 
+struct billing_preference;
 struct tls;
 
 struct portal {
@@ -29,6 +30,15 @@ void portal_reply_error(struct evhttp_request *req, int code, const char *fmt, .
 	__attribute__((format(printf, 3, 4)));
 /* A POST's JSON object, at most 16 KiB; NULL after answering the request with 4xx. */
 json_t *portal_request_json(struct portal *p, struct evhttp_request *req);
+
+/*
+ * A login's or an extension's billing preference from its JSON body (an
+ * object, as portal_request_json() gives it): each field a string of the
+ * body's, "" when absent or not a string, cut to its size. 0, or -EINVAL
+ * with err when body is not an object (pref is zeroed either way).
+ */
+int portal_preference_from_json(const json_t *body, struct billing_preference *pref, char *err,
+				size_t errlen);
 
 /* The API's handlers (portal_api.c): 1 when path was theirs (and answered). */
 int portal_api(struct portal *p, struct evhttp_request *req, const char *path);

@@ -230,11 +230,11 @@ static void usage(FILE *out)
 	}
 	fprintf(out,
 		"\noptions:\n"
-		"  --json             print wicketd's answer as JSON, for scripts\n"
+		"  -j, --json         print wicketd's answer as JSON, for scripts\n"
 		"  --socket PATH      wicketd's control socket (default $%s,\n"
 		"                     else %s)\n"
 		"  --timeout SECONDS  how long to wait for wicketd's answer (default %d)\n"
-		"  --help             this help\n"
+		"  -h, --help         this help (COMMAND --help: the command's usage)\n"
 		"\nMAC: six hex pairs separated by ':' or '-'. TIME: unix seconds, YYYY-MM-DD or\n"
 		"YYYY-MM-DDTHH:MM, in local time (a date alone as report --to or a guest's\n"
 		"departure: the whole of that day).\n"

@@ -78,8 +78,8 @@ static json_t *echo_args(const char *line)
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 	json_t *v = json_object_get(req, "v");
 
-	if (!json_is_object(req) || !json_is_integer(v) || json_integer_value(v) != CONTROL_PROTOCOL || !cmd ||
-	    strcmp(cmd, "echo")) {
+	if (!json_is_object(req) || !json_is_integer(v) || json_integer_value(v) != CONTROL_PROTOCOL ||
+	    !cmd || strcmp(cmd, "echo")) {
 		json_decref(req);
 		return NULL;
 	}
@@ -103,7 +103,8 @@ static void check_answer(const char *answer, const char *request)
 	    !json_is_boolean(ok))
 		abort();
 	if (json_is_true(ok)) {
-		if (!json_object_get(a, "result") || (want && !json_equal(json_object_get(a, "result"), want)))
+		if (!json_object_get(a, "result") ||
+		    (want && !json_equal(json_object_get(a, "result"), want)))
 			abort();
 	} else {
 		if (!json_string_value(json_object_get(a, "error")) || want)

@@ -99,7 +99,8 @@ static void parse_env(const uint8_t *data, size_t size)
 		abort();
 	memcpy(env_text, data, size);
 	env_text[size] = '\0';
-	for (line = strtok_r(env_text, "\n", &save); line && nvars < VARS_MAX; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(env_text, "\n", &save); line && nvars < VARS_MAX;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(line, '=');
 
 		if (!eq)
@@ -118,8 +119,9 @@ static int only(const char *s, const char *allowed)
 
 static void check_lease(const struct netconf_lease *l, const char *captive)
 {
-	if (!ipv4_ok(l->addr) || l->prefixlen < 1 || l->prefixlen > 32 || (l->router[0] && !ipv4_ok(l->router)) ||
-	    l->ndns > 4 || (l->mtu && (l->mtu < 576 || l->mtu > 65535)))
+	if (!ipv4_ok(l->addr) || l->prefixlen < 1 || l->prefixlen > 32 ||
+	    (l->router[0] && !ipv4_ok(l->router)) || l->ndns > 4 ||
+	    (l->mtu && (l->mtu < 576 || l->mtu > 65535)))
 		abort();
 	for (size_t i = 0; i < l->ndns; i++)
 		if (!ipv4_ok(l->dns[i]))

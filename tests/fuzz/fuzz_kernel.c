@@ -50,8 +50,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		c[i].has = KERNEL_CLIENT_HAS_ADDRS | KERNEL_CLIENT_HAS_STATE;
 		c[i].state = WICKET_STATE_AUTHORIZED;
 	}
-	if (kernel_build_clients(request, sizeof(request), NCLIENTS, 0x20, WICKET_CMD_CLIENT_ADD, c, NCLIENTS) !=
-	    NCLIENTS)
+	if (kernel_build_clients(request, sizeof(request), NCLIENTS, 0x20, WICKET_CMD_CLIENT_ADD, c,
+				 NCLIENTS) != NCLIENTS)
 		abort();
 	return 0;
 }
@@ -64,7 +64,8 @@ static void check_terminated(const char *s, size_t size)
 
 static void check_client(const struct kernel_client *c)
 {
-	if (c->naddrs > WICKET_MAX_ADDRS || !(c->has & KERNEL_CLIENT_HAS_PORT) || !(c->has & KERNEL_CLIENT_HAS_MAC))
+	if (c->naddrs > WICKET_MAX_ADDRS || !(c->has & KERNEL_CLIENT_HAS_PORT) ||
+	    !(c->has & KERNEL_CLIENT_HAS_MAC))
 		abort();
 	for (unsigned int i = 0; i < c->naddrs; i++)
 		if (c->addrs[i].family != AF_INET && c->addrs[i].family != AF_INET6)
@@ -117,7 +118,8 @@ static void parse_all(const struct nlmsghdr *nlh)
 	}
 	if (kernel_parse_client_reply(nlh, &c) == 0) {
 		check_client(&c);
-		if ((c.has & (KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION | KERNEL_CLIENT_HAS_COUNTERS)) !=
+		if ((c.has &
+		     (KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION | KERNEL_CLIENT_HAS_COUNTERS)) !=
 		    (KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION | KERNEL_CLIENT_HAS_COUNTERS))
 			abort();
 	}

@@ -88,7 +88,8 @@ static void md5_of(uint8_t out[AUTH_LEN], const uint8_t *a, size_t len)
 	unsigned int n = 0;
 
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_md5(), NULL) || !EVP_DigestUpdate(ctx, a, 4) ||
-	    !EVP_DigestUpdate(ctx, request_auth, AUTH_LEN) || !EVP_DigestUpdate(ctx, a + HDR_LEN, len - HDR_LEN) ||
+	    !EVP_DigestUpdate(ctx, request_auth, AUTH_LEN) ||
+	    !EVP_DigestUpdate(ctx, a + HDR_LEN, len - HDR_LEN) ||
 	    !EVP_DigestUpdate(ctx, secret, sizeof(secret) - 1) || !EVP_DigestFinal_ex(ctx, out, &n))
 		abort();
 	EVP_MD_CTX_free(ctx);

@@ -275,7 +275,7 @@ static void unknown_key(void **state)
 		     "t.conf:2: [gateway] stor: unknown key; expected store, control_socket, staff_group, "
 		     "portal, dns_port, mark, upstream, portal_tls_port, tls_cert, tls_key, tls_dir, "
 		     "portal_dir, "
-		     "venue_url or components_dir");
+		     "venue_url, components_dir or user");
 	expect_error(
 		build("#", "Port = 4444", "[port lan.101]\n"),
 		"t.conf:6: [keepalive] Port: unknown key; expected port, secret_file, interval or misses");
@@ -286,7 +286,7 @@ static void unknown_key(void **state)
 		     "t.conf:2: [gateway] mode: unknown key; expected store, control_socket, staff_group, "
 		     "portal, dns_port, mark, upstream, portal_tls_port, tls_cert, tls_key, tls_dir, "
 		     "portal_dir, "
-		     "venue_url or components_dir");
+		     "venue_url, components_dir or user");
 	expect_error("portal = 10.0.0.1:80\n[gateway]\n",
 		     "t.conf:1: portal: key outside any section; expected [gateway], [keepalive], [billing], "
 		     "[radius] or [port IFNAME]");
