@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -162,6 +163,17 @@ static void malformed_requests_get_errors_and_the_connection_lives(void **state)
 	assert_non_null(strstr(answer, "malformed request"));
 	raw_exchange(fd, "{\"v\":2,\"cmd\":\"echo\"}\n", answer, sizeof(answer));
 	assert_non_null(strstr(answer, "control protocol 2 is not spoken here"));
+	/*
+	 * A bad escape before a non-ASCII character: jansson's error quotes
+	 * half of that character, and the answer once could not be built at
+	 * all (the fuzzer's find). An answer must come, in time.
+	 */
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ .tv_sec = 5 },
+				    sizeof(struct timeval)),
+			 0);
+	raw_exchange(fd, "{\"v\":1,\"cmd\":\"\\\xc3\xa9\xc3\xa9\xc3\xa9\"}\n", answer, sizeof(answer));
+	assert_non_null(strstr(answer, "\"ok\":false"));
+	assert_non_null(strstr(answer, "malformed request"));
 	/* Still usable after all that. */
 	raw_exchange(fd, "{\"v\":1,\"cmd\":\"echo\",\"args\":{\"x\":1}}\n", answer, sizeof(answer));
 	assert_non_null(strstr(answer, "\"ok\":true"));
