@@ -28,21 +28,6 @@ struct run {
 	size_t nst;
 };
 
-static int errf(int ret, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int errf(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 static int fetch(const struct update_source *src, const char *path, size_t max, char **body, size_t *len,
 		 char *err, size_t errlen)
 {
@@ -61,8 +46,8 @@ static int fetch(const struct update_source *src, const char *path, size_t max, 
 	if (ret) {
 		free(*body);
 		*body = NULL;
-		return errf(ret < 0 ? ret : -EIO, err, errlen, "cannot fetch %s from the gateway: %s", path,
-			    e[0] ? e : strerror(ret < 0 ? -ret : EIO));
+		return upd_errf(ret < 0 ? ret : -EIO, err, errlen, "cannot fetch %s from the gateway: %s",
+				path, e[0] ? e : strerror(ret < 0 ? -ret : EIO));
 	}
 	return 0;
 }
@@ -95,14 +80,14 @@ static int read_pin(const struct helper_paths *p, uint8_t key[MANIFEST_KEY_LEN],
 
 	*found = 0;
 	if (paths_join(path, sizeof(path), p->state_dir, PIN_FILE))
-		return errf(-ENAMETOOLONG, err, errlen, "%s: path too long", p->state_dir);
+		return upd_errf(-ENAMETOOLONG, err, errlen, "%s: path too long", p->state_dir);
 	n = read_small(path, buf);
 	if (n == -ENOENT)
 		return 0;
 	if (n < 0 && n != -EINVAL)
-		return errf(n, err, errlen, "cannot read %s: %s", path, strerror(-n));
+		return upd_errf(n, err, errlen, "cannot read %s: %s", path, strerror(-n));
 	if (n < 0 || manifest_hex_decode(buf, (size_t)n, key, MANIFEST_KEY_LEN))
-		return errf(
+		return upd_errf(
 			-EINVAL, err, errlen,
 			"%s does not hold a key (64 hex digits): run update --key KEY with the venue's key",
 			path);
@@ -119,11 +104,11 @@ static int parse_key_arg(const char *arg, uint8_t key[MANIFEST_KEY_LEN], char *e
 		return 0;
 	n = read_small(arg, buf);
 	if (n < 0)
-		return errf(-EINVAL, err, errlen,
-			    "--key %s: neither 64 hex digits nor a file holding them (%s)", arg,
-			    strerror(-n));
+		return upd_errf(-EINVAL, err, errlen,
+				"--key %s: neither 64 hex digits nor a file holding them (%s)", arg,
+				strerror(-n));
 	if (manifest_hex_decode(buf, (size_t)n, key, MANIFEST_KEY_LEN))
-		return errf(-EINVAL, err, errlen, "--key %s: the file does not hold 64 hex digits", arg);
+		return upd_errf(-EINVAL, err, errlen, "--key %s: the file does not hold 64 hex digits", arg);
 	return 0;
 }
 
@@ -136,7 +121,7 @@ static int fetch_key(const struct update_source *src, uint8_t key[MANIFEST_KEY_L
 	if (ret)
 		return ret;
 	if (manifest_hex_decode(body, len, key, MANIFEST_KEY_LEN))
-		ret = errf(-EINVAL, err, errlen, "the gateway's manifest key is not 64 hex digits");
+		ret = upd_errf(-EINVAL, err, errlen, "the gateway's manifest key is not 64 hex digits");
 	free(body);
 	return ret;
 }
@@ -149,7 +134,7 @@ static int write_pin(const struct helper_paths *p, const uint8_t key[MANIFEST_KE
 
 	if (paths_join(path, sizeof(path), p->state_dir, PIN_FILE) ||
 	    paths_join(tmp, sizeof(tmp), p->state_dir, PIN_FILE ".new"))
-		return errf(-ENAMETOOLONG, err, errlen, "%s: path too long", p->state_dir);
+		return upd_errf(-ENAMETOOLONG, err, errlen, "%s: path too long", p->state_dir);
 	manifest_hex_encode(key, MANIFEST_KEY_LEN, text);
 	strcat(text, "\n");
 	unlink(tmp);
@@ -167,9 +152,9 @@ static int write_pin(const struct helper_paths *p, const uint8_t key[MANIFEST_KE
 	if (ret) {
 		unlink(tmp);
 		if (ret == -ENOSPC || ret == -EDQUOT)
-			return errf(-ENOSPC, err, errlen, "no space left in %s to pin the manifest key",
-				    p->state_dir);
-		return errf(ret, err, errlen, "cannot write %s: %s", path, strerror(-ret));
+			return upd_errf(-ENOSPC, err, errlen, "no space left in %s to pin the manifest key",
+					p->state_dir);
+		return upd_errf(ret, err, errlen, "cannot write %s: %s", path, strerror(-ret));
 	}
 	dfd = open(p->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
@@ -245,15 +230,15 @@ static int stage(const struct update_options *o, const struct update_source *src
 		ssize_t n = 0;
 
 		if (fd < 0)
-			return errf(-errno, err, errlen, "cannot open %s: %s", it->local_path,
-				    strerror(errno));
+			return upd_errf(-errno, err, errlen, "cannot open %s: %s", it->local_path,
+					strerror(errno));
 		while (!ret && total <= mc->size && (n = read(fd, buf, sizeof(buf))) > 0) {
 			ret = upd_stage_write(p, s, buf, (size_t)n, err, errlen);
 			total += n;
 		}
 		if (!ret && n < 0)
-			ret = errf(-errno, err, errlen, "cannot read %s: %s", it->local_path,
-				   strerror(errno));
+			ret = upd_errf(-errno, err, errlen, "cannot read %s: %s", it->local_path,
+				       strerror(errno));
 		close(fd);
 		if (!ret)
 			ret = upd_stage_finish(p, s, it->local_path, err, errlen);
@@ -276,18 +261,18 @@ static int not_signed(const struct update_options *o, int have_pin, const char *
 		      size_t errlen)
 {
 	if (o->key_hex_or_file)
-		return errf(-EPERM, err, errlen,
-			    "the gateway's component manifest is not signed by the given key %.16s…",
-			    key_hex);
+		return upd_errf(-EPERM, err, errlen,
+				"the gateway's component manifest is not signed by the given key %.16s…",
+				key_hex);
 	if (have_pin)
-		return errf(-EPERM, err, errlen,
-			    "the gateway's component manifest is not signed by the pinned key %.16s…; "
-			    "if the venue changed its key, run update --key KEY",
-			    key_hex);
-	return errf(-EPERM, err, errlen,
-		    "the gateway's component manifest is not signed by the key it publishes (%.16s…); "
-		    "nothing was pinned",
-		    key_hex);
+		return upd_errf(-EPERM, err, errlen,
+				"the gateway's component manifest is not signed by the pinned key %.16s…; "
+				"if the venue changed its key, run update --key KEY",
+				key_hex);
+	return upd_errf(-EPERM, err, errlen,
+			"the gateway's component manifest is not signed by the key it publishes (%.16s…); "
+			"nothing was pinned",
+			key_hex);
 }
 
 /* Every needed component's state and origin into rep: how many need installing. */
@@ -402,7 +387,7 @@ int update_run(const struct update_options *o, const struct update_source *src, 
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		ret = errf(-ENOMEM, err, errlen, "out of memory");
+		ret = upd_errf(-ENOMEM, err, errlen, "out of memory");
 		goto out;
 	}
 	if ((ret = manifest_parse(body, blen, &r->m, err, errlen)))
@@ -415,8 +400,8 @@ int update_run(const struct update_options *o, const struct update_source *src, 
 	}
 	cdir = upd_components_dir(o->paths, 0, NULL, 0);
 	if (cdir < 0 && cdir != -ENOENT) {
-		ret = errf(cdir, err, errlen, "cannot open %s/components: %s", o->paths->state_dir,
-			   strerror(-cdir));
+		ret = upd_errf(cdir, err, errlen, "cannot open %s/components: %s", o->paths->state_dir,
+			       strerror(-cdir));
 		goto out;
 	}
 	need = survey(o, r, cdir, rep);

@@ -25,10 +25,7 @@
 #define PREVIOUS_TMP ".previous.new"
 #define STAGE_PREFIX ".new-"
 
-static int errf(int ret, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int errf(int ret, char *err, size_t errlen, const char *fmt, ...)
+int upd_errf(int ret, char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -119,15 +116,15 @@ int upd_lock(const struct helper_paths *p, int make, char *err, size_t errlen)
 	int fd, ret;
 
 	if (make && (ret = paths_mkdir(p->state_dir)))
-		return errf(ret, err, errlen, "cannot make %s: %s", p->state_dir, strerror(-ret));
+		return upd_errf(ret, err, errlen, "cannot make %s: %s", p->state_dir, strerror(-ret));
 	fd = open(p->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return errf(-errno, err, errlen, "cannot open %s: %s", p->state_dir, strerror(errno));
+		return upd_errf(-errno, err, errlen, "cannot open %s: %s", p->state_dir, strerror(errno));
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
 			ret = -errno;
 			close(fd);
-			return errf(ret, err, errlen, "cannot lock %s: %s", p->state_dir, strerror(-ret));
+			return upd_errf(ret, err, errlen, "cannot lock %s: %s", p->state_dir, strerror(-ret));
 		}
 	}
 	return fd;
@@ -139,15 +136,15 @@ int upd_components_dir(const struct helper_paths *p, int make, char *err, size_t
 	int fd;
 
 	if (paths_join(path, sizeof(path), p->state_dir, "components"))
-		return errf(-ENAMETOOLONG, err, errlen, "%s: path too long", p->state_dir);
+		return upd_errf(-ENAMETOOLONG, err, errlen, "%s: path too long", p->state_dir);
 	if (make && mkdir(path, 0755) && errno != EEXIST) {
 		if (errno == ENOSPC || errno == EDQUOT)
-			return errf(-ENOSPC, err, errlen, "no space left in %s", p->state_dir);
-		return errf(-errno, err, errlen, "cannot make %s: %s", path, strerror(errno));
+			return upd_errf(-ENOSPC, err, errlen, "no space left in %s", p->state_dir);
+		return upd_errf(-errno, err, errlen, "cannot make %s: %s", path, strerror(errno));
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errf(-errno, err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return upd_errf(-errno, err, errlen, "cannot open %s: %s", path, strerror(errno));
 	return fd;
 }
 
@@ -187,10 +184,10 @@ static int space_or(int ret, const struct helper_paths *p, const struct manifest
 		    const char *what, char *err, size_t errlen)
 {
 	if (ret == -ENOSPC || ret == -EDQUOT)
-		return errf(-ENOSPC, err, errlen, "no space left in %s to install %s", p->state_dir,
-			    mc->name);
-	return errf(ret, err, errlen, "cannot %s for %s in %s: %s", what, mc->name, p->state_dir,
-		    strerror(-ret));
+		return upd_errf(-ENOSPC, err, errlen, "no space left in %s to install %s", p->state_dir,
+				mc->name);
+	return upd_errf(ret, err, errlen, "cannot %s for %s in %s: %s", what, mc->name, p->state_dir,
+			strerror(-ret));
 }
 
 /* A DIR over dfd's entries from the first (a dup shares the offset of dfd's last reading). */
@@ -232,7 +229,7 @@ int upd_stage_begin(const struct helper_paths *p, int cdir, const struct manifes
 	s->mc = mc;
 	s->dfd = s->fd = -1;
 	if (!manifest_name_valid(mc->name))
-		return errf(-EINVAL, err, errlen, "invalid component name");
+		return upd_errf(-EINVAL, err, errlen, "invalid component name");
 	snprintf(s->file, sizeof(s->file), "%" PRId64 "-%.16s", mc->version, mc->sha256);
 	snprintf(s->tmp, sizeof(s->tmp), STAGE_PREFIX "%s", s->file);
 	if (mkdirat(cdir, mc->name, 0755) == 0)
@@ -241,8 +238,8 @@ int upd_stage_begin(const struct helper_paths *p, int cdir, const struct manifes
 		return space_or(-errno, p, mc, "make a directory", err, errlen);
 	s->dfd = open_component(cdir, mc->name);
 	if (s->dfd < 0)
-		return errf(-errno, err, errlen, "%s/components/%s is not a directory: %s", p->state_dir,
-			    mc->name, strerror(errno));
+		return upd_errf(-errno, err, errlen, "%s/components/%s is not a directory: %s", p->state_dir,
+				mc->name, strerror(errno));
 	remove_stale(s->dfd);
 	s->fd = openat(s->dfd, s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (s->fd < 0)
@@ -252,7 +249,7 @@ int upd_stage_begin(const struct helper_paths *p, int cdir, const struct manifes
 		return space_or(-errno, p, mc, "set the mode of a temp file", err, errlen);
 	s->md = EVP_MD_CTX_new();
 	if (!s->md || EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1)
-		return errf(-ENOMEM, err, errlen, "out of memory");
+		return upd_errf(-ENOMEM, err, errlen, "out of memory");
 	return 0;
 }
 
@@ -293,12 +290,13 @@ int upd_stage_finish(const struct helper_paths *p, struct upd_stage *s, const ch
 	EVP_DigestFinal_ex(s->md, digest, NULL);
 	manifest_hex_encode(digest, sizeof(digest), hex);
 	if (s->written != s->mc->size)
-		return errf(-EBADMSG, err, errlen,
-			    "component %s from %s is %" PRId64 " bytes, not the manifest's %" PRId64,
-			    s->mc->name, what, s->written, s->mc->size);
+		return upd_errf(-EBADMSG, err, errlen,
+				"component %s from %s is %" PRId64 " bytes, not the manifest's %" PRId64,
+				s->mc->name, what, s->written, s->mc->size);
 	if (strcmp(hex, s->mc->sha256) != 0)
-		return errf(-EBADMSG, err, errlen,
-			    "component %s from %s does not match the manifest's SHA-256", s->mc->name, what);
+		return upd_errf(-EBADMSG, err, errlen,
+				"component %s from %s does not match the manifest's SHA-256", s->mc->name,
+				what);
 	return 0;
 }
 
@@ -344,18 +342,18 @@ int upd_stage_commit(struct upd_stage *s, char *err, size_t errlen)
 	const char *name = s->mc->name;
 
 	if (renameat(s->dfd, s->tmp, s->dfd, s->file))
-		return errf(-errno, err, errlen, "cannot install %s: %s", name, strerror(errno));
+		return upd_errf(-errno, err, errlen, "cannot install %s: %s", name, strerror(errno));
 	s->have_tmp = 0;
 	if (s->have_prev_link && renameat(s->dfd, PREVIOUS_TMP, s->dfd, "previous"))
-		return errf(-errno, err, errlen, "cannot keep %s's previous version: %s", name,
-			    strerror(errno));
+		return upd_errf(-errno, err, errlen, "cannot keep %s's previous version: %s", name,
+				strerror(errno));
 	s->have_prev_link = 0;
 	if (renameat(s->dfd, CURRENT_TMP, s->dfd, "current"))
-		return errf(-errno, err, errlen, "cannot switch %s to its new version: %s", name,
-			    strerror(errno));
+		return upd_errf(-errno, err, errlen, "cannot switch %s to its new version: %s", name,
+				strerror(errno));
 	s->have_cur_link = 0;
 	if (fsync(s->dfd))
-		return errf(-errno, err, errlen, "cannot sync %s's directory: %s", name, strerror(errno));
+		return upd_errf(-errno, err, errlen, "cannot sync %s's directory: %s", name, strerror(errno));
 	return 0;
 }
 
@@ -386,8 +384,8 @@ static int swap(int dfd, const char *name, char *err, size_t errlen)
 	int has_cur;
 
 	if (read_link(dfd, "previous", prev) || !is_regular(dfd, prev))
-		return errf(-ENOENT, err, errlen, "component %s has no previous version to roll back to",
-			    name);
+		return upd_errf(-ENOENT, err, errlen, "component %s has no previous version to roll back to",
+				name);
 	has_cur = read_link(dfd, "current", cur) == 0 && is_regular(dfd, cur);
 	unlinkat(dfd, CURRENT_TMP, 0);
 	unlinkat(dfd, PREVIOUS_TMP, 0);
@@ -395,12 +393,12 @@ static int swap(int dfd, const char *name, char *err, size_t errlen)
 		int ret = -errno;
 
 		unlinkat(dfd, CURRENT_TMP, 0);
-		return errf(ret, err, errlen, "cannot roll %s back: %s", name, strerror(-ret));
+		return upd_errf(ret, err, errlen, "cannot roll %s back: %s", name, strerror(-ret));
 	}
 	if (has_cur ? renameat(dfd, PREVIOUS_TMP, dfd, "previous") : unlinkat(dfd, "previous", 0))
-		return errf(-errno, err, errlen, "cannot roll %s back: %s", name, strerror(errno));
+		return upd_errf(-errno, err, errlen, "cannot roll %s back: %s", name, strerror(errno));
 	if (renameat(dfd, CURRENT_TMP, dfd, "current"))
-		return errf(-errno, err, errlen, "cannot roll %s back: %s", name, strerror(errno));
+		return upd_errf(-errno, err, errlen, "cannot roll %s back: %s", name, strerror(errno));
 	fsync(dfd);
 	return 0;
 }
@@ -412,19 +410,19 @@ int update_rollback(const struct helper_paths *p, const char *name_or_null, char
 	struct dirent *e;
 
 	if (name_or_null && !manifest_name_valid(name_or_null))
-		return errf(-EINVAL, err, errlen, "'%s' is not a component's name", name_or_null);
+		return upd_errf(-EINVAL, err, errlen, "'%s' is not a component's name", name_or_null);
 	lock = upd_lock(p, 0, err, errlen);
 	if (lock < 0)
-		return lock == -ENOENT ? errf(-ENOENT, err, errlen, "no component is installed") : lock;
+		return lock == -ENOENT ? upd_errf(-ENOENT, err, errlen, "no component is installed") : lock;
 	cdir = upd_components_dir(p, 0, err, errlen);
 	if (cdir < 0) {
 		close(lock);
-		return cdir == -ENOENT ? errf(-ENOENT, err, errlen, "no component is installed") : cdir;
+		return cdir == -ENOENT ? upd_errf(-ENOENT, err, errlen, "no component is installed") : cdir;
 	}
 	if (name_or_null) {
 		dfd = open_component(cdir, name_or_null);
 		if (dfd < 0)
-			ret = errf(-ENOENT, err, errlen, "component %s is not installed", name_or_null);
+			ret = upd_errf(-ENOENT, err, errlen, "component %s is not installed", name_or_null);
 		else
 			ret = swap(dfd, name_or_null, err, errlen);
 		if (dfd >= 0)
@@ -434,8 +432,8 @@ int update_rollback(const struct helper_paths *p, const char *name_or_null, char
 	ret = 0;
 	d = dir_of(cdir);
 	if (!d) {
-		ret = errf(-errno, err, errlen, "cannot read %s/components: %s", p->state_dir,
-			   strerror(errno));
+		ret = upd_errf(-errno, err, errlen, "cannot read %s/components: %s", p->state_dir,
+			       strerror(errno));
 		goto out;
 	}
 	while (!ret && (e = readdir(d))) {
@@ -452,7 +450,7 @@ int update_rollback(const struct helper_paths *p, const char *name_or_null, char
 	}
 	closedir(d);
 	if (!ret && !done)
-		ret = errf(-ENOENT, err, errlen, "no component has a previous version to roll back to");
+		ret = upd_errf(-ENOENT, err, errlen, "no component has a previous version to roll back to");
 out:
 	close(cdir);
 	close(lock);

@@ -39,6 +39,9 @@ struct upd_stage {
 };
 
 /* SHA-256 (lower-case hex) and length of what fd reads from where it is, up to limit + 1 bytes. */
+/* Fill err (when given) with the formatted message and return ret: `return upd_errf(-EIO, err, errlen, ...)`.
+ */
+int upd_errf(int ret, char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int upd_sha256_fd(int fd, int64_t limit, char hex[65], int64_t *size);
 
 /* An exclusive flock on STATE_DIR (made first when make): an fd to close, or -errno with err. */

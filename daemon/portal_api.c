@@ -423,43 +423,36 @@ static struct components *request_components(struct portal *p, struct evhttp_req
 	return p->gw->components;
 }
 
-static void api_components_key(struct portal *p, struct evhttp_request *req, struct session_client *c)
+/* One of the components' published texts, as its accessor gives it. */
+static void reply_component_text(struct portal *p, struct evhttp_request *req,
+				 const char *(*text)(const struct components *, size_t *), const char *type)
 {
 	struct components *comp = request_components(p, req);
 	const char *body;
 	size_t len;
 
-	(void)c;
 	if (!comp)
 		return;
-	body = components_key(comp, &len);
-	reply_bytes(req, "text/plain", body, len, NULL);
+	body = text(comp, &len);
+	reply_bytes(req, type, body, len, NULL);
+}
+
+static void api_components_key(struct portal *p, struct evhttp_request *req, struct session_client *c)
+{
+	(void)c;
+	reply_component_text(p, req, components_key, "text/plain");
 }
 
 static void api_components_manifest(struct portal *p, struct evhttp_request *req, struct session_client *c)
 {
-	struct components *comp = request_components(p, req);
-	const char *body;
-	size_t len;
-
 	(void)c;
-	if (!comp)
-		return;
-	body = components_manifest(comp, &len);
-	reply_bytes(req, "application/json", body, len, NULL);
+	reply_component_text(p, req, components_manifest, "application/json");
 }
 
 static void api_components_signature(struct portal *p, struct evhttp_request *req, struct session_client *c)
 {
-	struct components *comp = request_components(p, req);
-	const char *body;
-	size_t len;
-
 	(void)c;
-	if (!comp)
-		return;
-	body = components_signature(comp, &len);
-	reply_bytes(req, "text/plain", body, len, NULL);
+	reply_component_text(p, req, components_signature, "text/plain");
 }
 
 /* GET /api/v1/components/files/NAME: the name as it is in the path (one that needs escaping is no name). */
