@@ -196,8 +196,9 @@ static struct rtnl_route *route_build(int ifindex, const struct netconf_route *r
 	return route;
 }
 
-int nc_route_add(struct nc_nl *nl, int ifindex, const char *ifname, const struct netconf_route *r, char *err,
-		 size_t errlen)
+/* Add (NLM_F_EXCL) or delete one route; deleting one that is not there is no error. */
+static int route_change(struct nc_nl *nl, int ifindex, const char *ifname, const struct netconf_route *r,
+			int add, char *err, size_t errlen)
 {
 	struct rtnl_route *route = route_build(ifindex, r);
 	char what[160];
@@ -209,31 +210,25 @@ int nc_route_add(struct nc_nl *nl, int ifindex, const char *ifname, const struct
 		return -EINVAL;
 	}
 	nl->syserr = 0;
-	ret = nc_errno(nl, rtnl_route_add(nl->sk, route, NLM_F_EXCL));
+	ret = nc_errno(nl,
+		       add ? rtnl_route_add(nl->sk, route, NLM_F_EXCL) : rtnl_route_delete(nl->sk, route, 0));
 	rtnl_route_put(route);
+	if (!add && (ret == -ESRCH || ret == -ENOENT))
+		return 0;
 	if (ret)
-		nc_err(err, errlen, "Could not add %s on %s: %s.", what, ifname, strerror(-ret));
+		nc_err(err, errlen, add ? "Could not add %s on %s: %s." : "Could not remove %s from %s: %s.",
+		       what, ifname, strerror(-ret));
 	return ret;
+}
+
+int nc_route_add(struct nc_nl *nl, int ifindex, const char *ifname, const struct netconf_route *r, char *err,
+		 size_t errlen)
+{
+	return route_change(nl, ifindex, ifname, r, 1, err, errlen);
 }
 
 int nc_route_del(struct nc_nl *nl, int ifindex, const char *ifname, const struct netconf_route *r, char *err,
 		 size_t errlen)
 {
-	struct rtnl_route *route = route_build(ifindex, r);
-	char what[160];
-	int ret;
-
-	nc_route_str(r, what, sizeof(what));
-	if (!route) {
-		nc_err(err, errlen, "Cannot use %s on %s: it is not a valid route.", what, ifname);
-		return -EINVAL;
-	}
-	nl->syserr = 0;
-	ret = nc_errno(nl, rtnl_route_delete(nl->sk, route, 0));
-	rtnl_route_put(route);
-	if (ret == -ESRCH || ret == -ENOENT)
-		return 0;
-	if (ret)
-		nc_err(err, errlen, "Could not remove %s from %s: %s.", what, ifname, strerror(-ret));
-	return ret;
+	return route_change(nl, ifindex, ifname, r, 0, err, errlen);
 }
