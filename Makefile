@@ -27,7 +27,7 @@ pkglibs   = $(if $(1),$(shell pkg-config --libs $(1)))
 
 # Each program: its sources and the pkg-config packages it links against.
 # The store: its core, billing and the accounting outbox (libcrypto: voucher codes).
-STORE_SRCS         := daemon/store.c daemon/store_billing.c daemon/store_outbox.c
+STORE_SRCS         := daemon/store.c daemon/store_billing.c daemon/store_outbox.c daemon/store_counts.c
 STORE_PKGS         := sqlite3 libcrypto
 wicketd_SRCS       := daemon/main.c daemon/gateway.c daemon/commands.c daemon/session.c daemon/reconcile.c \
 		      daemon/config.c \
@@ -35,14 +35,14 @@ wicketd_SRCS       := daemon/main.c daemon/gateway.c daemon/commands.c daemon/se
 		      daemon/keepalive.c daemon/keepalive_proto.c daemon/workers.c \
 		      daemon/billing.c daemon/approve_remote.c daemon/accounting.c daemon/commands_billing.c \
 		      daemon/radius.c daemon/tls.c daemon/portal.c daemon/portal_api.c daemon/privileges.c \
-		      daemon/components.c
+		      daemon/components.c daemon/metrics.c daemon/metrics_http.c
 wicketd_PKGS       := libmnl libevent libevent_openssl libssl jansson inih libnftables libnl-3.0 libnl-route-3.0 \
 		      radcli libcap $(STORE_PKGS)
 # wicketctl without its main() (ctl_main.c), for test_wicketctl too.
 wicketctl_LIB      := daemon/wicketctl.c daemon/ctl_util.c daemon/ctl_table.c daemon/ctl_clients.c \
 		      daemon/ctl_ports.c daemon/ctl_sessions.c daemon/ctl_version.c daemon/control.c \
 		      daemon/ctl_units.c daemon/ctl_csv.c daemon/ctl_plans.c daemon/ctl_vouchers.c \
-		      daemon/ctl_guests.c daemon/ctl_pending.c daemon/ctl_report.c daemon/kernel.c daemon/log.c
+		      daemon/ctl_guests.c daemon/ctl_pending.c daemon/ctl_report.c daemon/ctl_top.c daemon/kernel.c daemon/log.c
 wicketctl_SRCS     := daemon/ctl_main.c $(wicketctl_LIB)
 wicketctl_PKGS     := libmnl jansson libevent
 # The helper (client/): every client/*.c, with the keepalive protocol it shares with wicketd.
@@ -55,9 +55,15 @@ wicket-nl_PKGS     := libmnl
 # wicket-ka: keepalives made by hand (good, forged, replayed) for the daemon tests.
 wicket-ka_SRCS     := tests/tools/wicket-ka.c daemon/keepalive_proto.c
 wicket-ka_PKGS     := libcrypto
+# nl-fuzz: random and mutated requests to wicket.ko (tests/kernel/netlink-fuzz.sh).
+nl-fuzz_SRCS       := tests/tools/nl-fuzz.c daemon/kernel.c daemon/log.c
+nl-fuzz_PKGS       := libmnl
 # store-fill: a store with N active sessions, for bench/daemon-scale.sh.
 store-fill_SRCS    := bench/tools/store-fill.c $(STORE_SRCS) daemon/log.c
 store-fill_PKGS    := $(STORE_PKGS)
+# accounting-rate: accounting records the store commits per second, for make bench.
+accounting-rate_SRCS := bench/tools/accounting-rate.c $(STORE_SRCS) daemon/log.c
+accounting-rate_PKGS := $(STORE_PKGS)
 # keepalive-rate: the daemon's keepalive server on the host, for make bench.
 keepalive-rate_SRCS := bench/tools/keepalive-rate.c daemon/keepalive.c daemon/keepalive_proto.c \
 		       daemon/session.c daemon/kernel.c $(STORE_SRCS) daemon/config.c daemon/log.c
@@ -66,7 +72,12 @@ PROGRAMS := wicketd wicketctl wicket-helper wicket-nl wicket-ka store-fill keepa
 # wicket-dnsmasq-conf: dnsmasq's configuration for the access ports (scripts/wicket-dnsmasq).
 wicket-dnsmasq-conf_SRCS := daemon/dnsmasq_cli.c daemon/dnsmasq.c daemon/config.c daemon/log.c
 wicket-dnsmasq-conf_PKGS := inih libnl-3.0 libnl-route-3.0
-PROGRAMS += wicket-dnsmasq-conf
+PROGRAMS += wicket-dnsmasq-conf accounting-rate
+PROGRAMS += nl-fuzz
+# wicket-gate-example: docs/integration-guide.md's libmnl example of the netlink API.
+wicket-gate-example_SRCS := docs/examples/wicket-gate.c
+wicket-gate-example_PKGS := libmnl
+PROGRAMS += wicket-gate-example
 
 # Unit tests: tests/unit/test_X.c with the sources it exercises.
 test_kernel_SRCS := tests/unit/test_kernel.c daemon/kernel.c daemon/log.c
@@ -129,6 +140,10 @@ test_helper_SRCS := tests/unit/test_helper.c client/session.c client/discover.c 
 		    $(wildcard client/helper_conf.c) client/update.c client/update_fs.c client/manifest.c
 test_helper_PKGS := libcurl jansson libcrypto inih libnl-3.0 libnl-route-3.0 cmocka
 UNIT_TESTS += $(foreach t,test_components test_update test_netconf test_helper,$(if $(wildcard tests/unit/$(t).c),$(t)))
+# The metrics: their text and JSON forms, the allow list, the store's session counts.
+test_metrics_SRCS := tests/unit/test_metrics.c tests/unit/store_fixture.c $(filter-out daemon/main.c,$(wicketd_SRCS))
+test_metrics_PKGS := $(wicketd_PKGS) cmocka
+UNIT_TESTS += test_metrics
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
@@ -191,7 +206,7 @@ unit-tests: $(addprefix $(BIN)/,$(UNIT_TESTS))
 # Installs what is missing, builds everything, runs every suite.
 check:
 	@scripts/deps
-	@$(MAKE) --no-print-directory all unit-tests test-modules
+	@$(MAKE) --no-print-directory all unit-tests test-modules deb
 	@tests/check
 
 style: programs
@@ -206,10 +221,12 @@ bench:
 # --- install: `make install DESTDIR=/tmp/root PREFIX=/usr` (FHS; PREFIX
 # --- defaults to /usr/local). The programs, man pages, bash completion,
 # --- the portal page, the RADIUS dictionary, the systemd units and the
-# --- sysusers.d file of wicketd's user, the example config, and the
-# --- module's source for DKMS in /usr/src/wicket-VERSION
-# --- (never built, nor depmod or systemctl run, here). tests/style/install.sh
-# --- checks the file list. `make uninstall` removes the same files.
+# --- sysusers.d file of wicketd's user, the example config, wicket-dnsmasq
+# --- (dnsmasq for the access ports) with its unit, and the module's source
+# --- for DKMS in /usr/src/wicket-VERSION (never built, nor depmod or
+# --- systemctl run, here). tests/style/install.sh checks the file list.
+# --- `make uninstall` removes the same files. `make deb` packages them
+# --- (packaging/debian/build-deb) in build/deb/.
 PREFIX      ?= /usr/local
 sbindir     := $(PREFIX)/sbin
 bindir      := $(PREFIX)/bin
@@ -224,6 +241,8 @@ dkmsdir     := /usr/src/wicket-$(VERSION)
 INSTALL_FILES := $(BIN)/wicketd:$(sbindir)/wicketd:755 \
 	$(BIN)/wicketctl:$(sbindir)/wicketctl:755 \
 	$(BIN)/wicket-helper:$(bindir)/wicket-helper:755 \
+	scripts/wicket-dnsmasq:$(sbindir)/wicket-dnsmasq:755 \
+	$(BIN)/wicket-dnsmasq-conf:$(sbindir)/wicket-dnsmasq-conf:755 \
 	man/wicket-helper.1:$(mandir)/man1/wicket-helper.1:644 \
 	man/wicketd.conf.5:$(mandir)/man5/wicketd.conf.5:644 \
 	man/wicketd.8:$(mandir)/man8/wicketd.8:644 \
@@ -238,13 +257,15 @@ INSTALL_FILES := $(BIN)/wicketd:$(sbindir)/wicketd:755 \
 	$(foreach f,$(KMOD_SRCS),$(f):$(dkmsdir)/$(f):644)
 # Units and dkms.conf are edited on the way: the binaries' paths, the version.
 INSTALL_EDITED := packaging/wicketd.service:$(unitdir)/wicketd.service \
+	packaging/wicket-dnsmasq.service:$(unitdir)/wicket-dnsmasq.service \
 	packaging/wicket-helper-keepalive.service:$(userunitdir)/wicket-helper-keepalive.service \
 	packaging/dkms.conf:$(dkmsdir)/dkms.conf
 inst_src = $(word 1,$(subst :, ,$(1)))
 inst_dst = $(DESTDIR)$(word 2,$(subst :, ,$(1)))
 
 .PHONY: install uninstall
-install: $(BIN)/wicketd $(BIN)/wicketctl $(BIN)/wicket-helper
+INSTALL_BINS := $(BIN)/wicketd $(BIN)/wicketctl $(BIN)/wicket-helper $(BIN)/wicket-dnsmasq-conf
+install: $(INSTALL_BINS)
 	$(call say,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)$(foreach f,$(INSTALL_FILES),install -D -m $(word 3,$(subst :, ,$(f))) $(call inst_src,$(f)) \
 		$(call inst_dst,$(f)) &&) true
@@ -257,6 +278,17 @@ uninstall:
 	$(Q)rm -rf $(DESTDIR)$(dkmsdir)
 	$(Q)-rmdir $(DESTDIR)$(datadir)/wicket/portal $(DESTDIR)$(datadir)/wicket/radius \
 		$(DESTDIR)$(datadir)/wicket $(DESTDIR)$(docdir) 2>/dev/null
+
+# The Debian packages: wicket (the gateway) and wicket-helper (the guests'
+# client), rebuilt when anything they hold changes.
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEBS      = $(BUILD)/deb/wicket_$(VERSION)_$(DEB_ARCH).deb $(BUILD)/deb/wicket-helper_$(VERSION)_$(DEB_ARCH).deb
+.PHONY: deb
+deb: $(DEBS)
+$(DEBS) &: $(INSTALL_BINS) $(foreach f,$(INSTALL_FILES) $(INSTALL_EDITED),$(call inst_src,$(f))) \
+	    $(wildcard packaging/debian/* packaging/debian/*/*) Makefile
+	$(call say,DEB,$(BUILD)/deb)
+	$(Q)MAKE="$(MAKE)" packaging/debian/build-deb $(BUILD)/deb
 # --- end of install
 
 # --- fuzzing: tests/fuzz/fuzz_NAME.c, libFuzzer harnesses of the parsers
@@ -318,6 +350,7 @@ fuzz: $(addprefix $(FUZZ_DIR)/,$(FUZZERS))
 # The long forms of the tests, not part of check: one step a line.
 torture: fuzz
 	FUZZ_SECONDS=600 tests/fuzz/run
+	WICKET_TORTURE=1 tests/vm/run -k newest -t 3600 -T 4000 tests/kernel/fault-kill-storm.sh
 # --- end of fuzzing
 
 clean:

@@ -18,10 +18,34 @@
 #include "store_outbox.h"
 #include "uapi/wicket.h"
 
+_Static_assert(STORE_METHOD_ALL == (1 << BILLING_METHOD_COUNT) - 1, "one row of answers per way to pay");
+
 struct billing {
 	struct gateway *gw;
 	struct approve_remote *remote; /* NULL without [radius] */
+	struct billing_stats stats;
 };
+
+const struct billing_stats *billing_stats(const struct billing *b)
+{
+	return &b->stats;
+}
+
+const char *billing_result_name(enum billing_result r)
+{
+	static const char *const names[] = { "approved", "rejected", "provisional" };
+
+	return r < BILLING_RESULT_COUNT ? names[r] : "?";
+}
+
+/* An answer to a request paid by method (its name), once committed. */
+static void count_answer(struct billing *b, const char *method, enum billing_result r)
+{
+	unsigned int bit = store_method_parse(method);
+
+	if (bit)
+		b->stats.answers[__builtin_ctz(bit)][r]++;
+}
 
 int billing_open(struct gateway *gw, struct billing **out, char *err, size_t errlen)
 {
@@ -241,6 +265,7 @@ static int commit_then_gate(struct billing *b, const struct store_request *r, in
 		store_rollback(st);
 		return ret;
 	}
+	count_answer(b, r->method, approved ? BILLING_APPROVED : BILLING_REJECTED);
 	log_info("session %llu %s: %s", (unsigned long long)r->session_id, approved ? "approved" : "rejected",
 		 why ? why : "");
 	if (approved)
@@ -301,6 +326,7 @@ int billing_provisional(struct billing *b, int64_t request_id)
 		store_rollback(st);
 		return ret;
 	}
+	count_answer(b, r.method, BILLING_PROVISIONAL);
 	log_info("session %llu: %s", (unsigned long long)r.session_id, detail);
 	return set_gate(b->gw, r.session_id, WICKET_STATE_PROVISIONAL, now);
 }

@@ -51,6 +51,16 @@ struct billing_outcome {
 
 struct billing;
 
+/* Approvers' answers since start, for metrics: by method (its bit's index) and result. */
+enum billing_result { BILLING_APPROVED, BILLING_REJECTED, BILLING_PROVISIONAL, BILLING_RESULT_COUNT };
+#define BILLING_METHOD_COUNT 5 /* the bits of enum store_method */
+struct billing_stats {
+	uint64_t answers[BILLING_METHOD_COUNT][BILLING_RESULT_COUNT];
+};
+const struct billing_stats *billing_stats(const struct billing *b);
+/* "approved", "rejected", "provisional". */
+const char *billing_result_name(enum billing_result r);
+
 int billing_open(struct gateway *gw, struct billing **out, char *err, size_t errlen);
 /* Pending remote requests found at start (their answer was lost with the old process) are asked again. */
 void billing_resume(struct billing *b);

@@ -12,52 +12,13 @@
 #include "gateway.h"
 #include "accounting.h"
 #include "keepalive.h"
+#include "metrics.h"
 #include "portal.h"
 #include "session.h"
 #include "store.h"
 #include "store_billing.h"
 #include "store_outbox.h"
 #include "uapi/wicket.h"
-
-struct client_counts {
-	unsigned int by_state[WICKET_STATE_MAX + 1];
-	unsigned int total;
-	uint32_t port; /* count only this port's clients, if not 0 */
-	unsigned int on_port;
-};
-
-static int count_client(const struct kernel_client *c, void *arg)
-{
-	struct client_counts *n = arg;
-
-	n->total++;
-	if (c->state <= WICKET_STATE_MAX)
-		n->by_state[c->state]++;
-	if (n->port && c->port == n->port)
-		n->on_port++;
-	return 0;
-}
-
-/* Count the kernel's clients; a torn dump is taken again. */
-static int count_clients(struct gateway *gw, struct client_counts *n, char *err, size_t errlen)
-{
-	for (int try = 0; try < 5; try++) {
-		uint32_t port = n->port;
-		int torn = 0, ret;
-
-		memset(n, 0, sizeof(*n));
-		n->port = port;
-		ret = kernel_client_dump(gw->kernel, 0, count_client, n, &torn);
-		if (ret) {
-			snprintf(err, errlen, "wicket.ko: %s", kernel_error(gw->kernel));
-			return ret;
-		}
-		if (!torn)
-			return 0;
-	}
-	snprintf(err, errlen, "the client table kept changing: try again");
-	return -EAGAIN;
-}
 
 static int count_active(const struct store_active *a, void *arg)
 {
@@ -104,7 +65,7 @@ static json_t *cmd_status(const json_t *args, const struct control_peer *peer, v
 
 	(void)args;
 	(void)peer;
-	if (count_clients(gw, &n, err, errlen))
+	if (metrics_count_clients(gw, &n, err, errlen))
 		return NULL;
 	if (store_sessions_active(gw->store, count_active, &active)) {
 		snprintf(err, errlen, "store: %s", store_error(gw->store));
@@ -133,7 +94,7 @@ static json_t *port_json(struct gateway *gw, const char *ifname, char *err, size
 		snprintf(err, errlen, "store: %s", store_error(gw->store));
 		return NULL;
 	}
-	if (n.port && count_clients(gw, &n, err, errlen))
+	if (n.port && metrics_count_clients(gw, &n, err, errlen))
 		return NULL;
 	return json_pack("{s:s, s:o, s:s?, s:s, s:s, s:i}", "ifname", p.ifname, "ifindex",
 			 n.port ? json_integer(n.port) : json_null(), "room", p.room[0] ? p.room : NULL,

@@ -30,20 +30,33 @@
  * comments is well under 1 MiB. */
 #define CONFIG_FILE_MAX (8 << 20)
 
-enum section { SECT_NONE, SECT_GATEWAY, SECT_KEEPALIVE, SECT_BILLING, SECT_RADIUS, SECT_PORT, SECT_COUNT };
+enum section {
+	SECT_NONE,
+	SECT_GATEWAY,
+	SECT_KEEPALIVE,
+	SECT_BILLING,
+	SECT_RADIUS,
+	SECT_METRICS,
+	SECT_PORT,
+	SECT_COUNT
+};
 
 /* The sections with one instance; [port IFNAME] is handled apart. */
 static const struct {
 	const char *name;
 	bool optional; /* its required keys are required only when it is there */
 } sections[SECT_COUNT] = {
+	/* One a line: tests/style/docs-sync.sh reads them. */
+	/* clang-format off */
 	[SECT_GATEWAY] = { "gateway", false },
 	[SECT_KEEPALIVE] = { "keepalive", false },
 	[SECT_BILLING] = { "billing", true },
 	[SECT_RADIUS] = { "radius", true },
+	[SECT_METRICS] = { "metrics", true },
+	/* clang-format on */
 };
 
-#define SECTIONS_EXPECTED "expected [gateway], [keepalive], [billing], [radius] or [port IFNAME]"
+#define SECTIONS_EXPECTED "expected [gateway], [keepalive], [billing], [radius], [metrics] or [port IFNAME]"
 
 enum key_id {
 	K_STORE,
@@ -76,6 +89,8 @@ enum key_id {
 	K_RADIUS_RETRIES,
 	K_INTERIM,
 	K_RADIUS_DICTIONARY,
+	K_METRICS_LISTEN,
+	K_METRICS_ALLOW,
 	K_MODE,
 	K_ROOM,
 	K_COUNT
@@ -328,14 +343,14 @@ static int parse_user(struct parser *p, const struct key *k, const char *v)
 	return parse_account(p, k, v, "user", p->cfg->gateway.user);
 }
 
-static int parse_portal(struct parser *p, const struct key *k, const char *v)
+/* IPV4:PORT or [IPV6]:PORT, numeric, into a listening address; 0 or -1 after fail(). */
+static int parse_listen(struct parser *p, const struct key *k, const char *v, struct config_listen *out)
 {
-	struct wicket_config *cfg = p->cfg;
 	const char *host, *port;
 	size_t hostlen;
 	int family;
 	uint32_t n;
-	char addr[sizeof(cfg->gateway.portal_host)];
+	char addr[sizeof(out->host)];
 
 	if (v[0] == '[') {
 		const char *close = strchr(v, ']');
@@ -367,21 +382,21 @@ static int parse_portal(struct parser *p, const struct key *k, const char *v)
 		goto bad;
 	memcpy(addr, host, hostlen);
 	addr[hostlen] = '\0';
-	memset(&cfg->gateway.portal_addr, 0, sizeof(cfg->gateway.portal_addr));
+	memset(&out->addr, 0, sizeof(out->addr));
 	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&cfg->gateway.portal_addr;
+		struct sockaddr_in *sin = (struct sockaddr_in *)&out->addr;
 
 		if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
 			goto bad;
 		sin->sin_family = AF_INET;
-		cfg->gateway.portal_addrlen = sizeof(*sin);
+		out->addrlen = sizeof(*sin);
 	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&cfg->gateway.portal_addr;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->addr;
 
 		if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
 			goto bad;
 		sin6->sin6_family = AF_INET6;
-		cfg->gateway.portal_addrlen = sizeof(*sin6);
+		out->addrlen = sizeof(*sin6);
 	}
 	if (!parse_u32(port, false, &n) || n < 1 || n > 65535) {
 		fail(p, p->line, p->label, k->name,
@@ -389,16 +404,21 @@ static int parse_portal(struct parser *p, const struct key *k, const char *v)
 		return -1;
 	}
 	if (family == AF_INET)
-		((struct sockaddr_in *)&cfg->gateway.portal_addr)->sin_port = htons((uint16_t)n);
+		((struct sockaddr_in *)&out->addr)->sin_port = htons((uint16_t)n);
 	else
-		((struct sockaddr_in6 *)&cfg->gateway.portal_addr)->sin6_port = htons((uint16_t)n);
-	memcpy(cfg->gateway.portal_host, addr, hostlen + 1);
-	cfg->gateway.portal_port = (uint16_t)n;
+		((struct sockaddr_in6 *)&out->addr)->sin6_port = htons((uint16_t)n);
+	memcpy(out->host, addr, hostlen + 1);
+	out->port = (uint16_t)n;
 	return 0;
 bad:
 	fail(p, p->line, p->label, k->name,
 	     "expected a numeric IPV4:PORT or [IPV6]:PORT (e.g. 10.0.0.1:8080), got %s", quote(p, v));
 	return -1;
+}
+
+static int parse_portal(struct parser *p, const struct key *k, const char *v)
+{
+	return parse_listen(p, k, v, &p->cfg->gateway.portal);
 }
 
 static int parse_portal_tls_port(struct parser *p, const struct key *k, const char *v)
@@ -739,6 +759,74 @@ static bool printable_utf8(const char *s)
 	return true;
 }
 
+static int parse_metrics_listen(struct parser *p, const struct key *k, const char *v)
+{
+	p->cfg->metrics.enabled = strcmp(v, "off") != 0;
+	return p->cfg->metrics.enabled ? parse_listen(p, k, v, &p->cfg->metrics.listen) : 0;
+}
+
+/* ADDRESS or ADDRESS/LEN into out; the bits past LEN must be 0. */
+static bool parse_prefix(const char *s, struct config_prefix *out)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	uint32_t len;
+	unsigned int max;
+
+	if (n == 0 || n >= sizeof(addr))
+		return false;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, addr, out->addr) == 1) {
+		out->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
+		out->family = AF_INET6;
+		max = 128;
+	} else {
+		return false;
+	}
+	len = max;
+	if (slash && (!parse_u32(slash + 1, false, &len) || len > max))
+		return false;
+	out->len = (uint8_t)len;
+	for (unsigned int bit = len; bit < max; bit++)
+		if (out->addr[bit / 8] & (0x80 >> (bit % 8)))
+			return false;
+	return true;
+}
+
+static int parse_metrics_allow(struct parser *p, const struct key *k, const char *v)
+{
+	char copy[256], *save = NULL, *tok;
+	size_t n = 0;
+
+	snprintf(copy, sizeof(copy), "%s", v);
+	for (tok = strtok_r(copy, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+		if (n == CONFIG_MAX_ALLOW) {
+			fail(p, p->line, p->label, k->name, "expected at most %d addresses or prefixes",
+			     CONFIG_MAX_ALLOW);
+			return -1;
+		}
+		if (!parse_prefix(tok, &p->cfg->metrics.allow[n])) {
+			fail(p, p->line, p->label, k->name,
+			     "expected ADDRESS or ADDRESS/LEN with no bits set past LEN (e.g. 10.9.0.0/24), "
+			     "got %s",
+			     quote(p, tok));
+			return -1;
+		}
+		n++;
+	}
+	if (n == 0) {
+		fail(p, p->line, p->label, k->name, "expected at least one address or prefix");
+		return -1;
+	}
+	p->cfg->metrics.nallow = n;
+	return 0;
+}
+
 static int parse_room(struct parser *p, const struct key *k, const char *v)
 {
 	size_t n = strlen(v);
@@ -794,6 +882,8 @@ static const struct key keys[K_COUNT] = {
 	[K_RADIUS_RETRIES] = { SECT_RADIUS, "retries", false, NULL, parse_radius_retries },
 	[K_INTERIM] = { SECT_RADIUS, "interim", false, NULL, parse_interim },
 	[K_RADIUS_DICTIONARY] = { SECT_RADIUS, "dictionary", false, NULL, parse_radius_dictionary },
+	[K_METRICS_LISTEN] = { SECT_METRICS, "listen", false, NULL, parse_metrics_listen },
+	[K_METRICS_ALLOW] = { SECT_METRICS, "allow", false, NULL, parse_metrics_allow },
 	[K_MODE] = { SECT_PORT, "mode", false, NULL, parse_mode },
 	[K_ROOM] = { SECT_PORT, "room", false, NULL, parse_room },
 };
@@ -1061,13 +1151,31 @@ static void check_required(struct parser *p)
 		fail(p, p->key_line[p->cfg->gateway.tls_cert[0] ? K_TLS_CERT : K_TLS_KEY], "[gateway]",
 		     p->cfg->gateway.tls_cert[0] ? "tls_cert" : "tls_key",
 		     "give tls_cert and tls_key together, or neither (a pair is then made in tls_dir)");
-	if (!p->failed && p->cfg->gateway.portal_tls_port == p->cfg->gateway.portal_port)
+	if (!p->failed && p->cfg->gateway.portal_tls_port == p->cfg->gateway.portal.port)
 		fail(p,
 		     p->key_line[K_PORTAL_TLS_PORT] ? p->key_line[K_PORTAL_TLS_PORT] : p->key_line[K_PORTAL],
 		     "[gateway]", "portal_tls_port", "must differ from the portal's plain HTTP port %u",
-		     p->cfg->gateway.portal_port);
+		     p->cfg->gateway.portal.port);
 	if (!p->failed && p->cfg->nports == 0)
 		fail(p, 0, NULL, NULL, "no [port IFNAME] section; expected at least one access port");
+}
+
+/* The metrics endpoint on 127.0.0.1:9188, for the loopback addresses only. */
+static void set_metrics_defaults(struct wicket_config *cfg)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&cfg->metrics.listen.addr;
+
+	cfg->metrics.enabled = 1;
+	strcpy(cfg->metrics.listen.host, "127.0.0.1");
+	cfg->metrics.listen.port = 9188;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(9188);
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cfg->metrics.listen.addrlen = sizeof(*sin);
+	cfg->metrics.allow[0] = (struct config_prefix){ .family = AF_INET, .addr = { 127 }, .len = 8 };
+	cfg->metrics.allow[1] =
+		(struct config_prefix){ .family = AF_INET6, .addr = { [15] = 1 }, .len = 128 };
+	cfg->metrics.nallow = 2;
 }
 
 static void set_defaults(struct wicket_config *cfg)
@@ -1093,6 +1201,7 @@ static void set_defaults(struct wicket_config *cfg)
 	cfg->radius.retries = 2;
 	cfg->radius.interim = 300;
 	strcpy(cfg->radius.dictionary, "/usr/share/wicket/radius/dictionary.radcli");
+	set_metrics_defaults(cfg);
 }
 
 static int parse(const char *text, size_t len, const char *name, struct wicket_config **out, char *err,

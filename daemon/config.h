@@ -111,6 +111,19 @@
  *       The radcli dictionary with wicket's vendor attributes (shipped in
  *       packaging/radius/). Absolute path. Default as shown.
  *
+ *   [metrics]
+ *       Optional: the Prometheus endpoint for staff (metrics.h), on by
+ *       default on the loopback address.
+ *   listen = 127.0.0.1:9188
+ *       Where GET /metrics answers in Prometheus text format: IPV4:PORT or
+ *       [IPV6]:PORT, numeric only, or "off" for no endpoint. Default as
+ *       shown. Put it on the management network, never on an access
+ *       port's address.
+ *   allow = 127.0.0.0/8 ::1/128
+ *       Who may ask: up to 16 addresses or prefixes (ADDRESS or
+ *       ADDRESS/LEN), separated by spaces or commas. Anyone else gets 403
+ *       and nothing else. Default as shown.
+ *
  *   [port lan.101]
  *       One section per access port, 1 to 4096 of them. The name after
  *       "port" is the interface name: 1 to 15 printable ASCII characters,
@@ -162,18 +175,30 @@ struct wicket_config_port {
 	unsigned int line; /* line of its [port ...] section, for messages */
 };
 
+/* A listening address: as written (without brackets), its port, and both ready for bind(). */
+struct config_listen {
+	char host[64];
+	uint16_t port;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
+/* An address prefix of an allow list. */
+struct config_prefix {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
+	uint8_t len; /* prefix length in bits */
+};
+
+#define CONFIG_MAX_ALLOW 16
+
 struct wicket_config {
 	struct {
 		char store[CONFIG_PATH_MAX];
 		char control_socket[CONFIG_SOCKET_PATH_MAX];
 		char staff_group[CONFIG_GROUP_MAX];
 		char user[CONFIG_GROUP_MAX]; /* "": stay the user wicketd was started as */
-		/* portal: the address as written (without brackets), the port,
-		 * and both together ready for bind(). */
-		char portal_host[64];
-		uint16_t portal_port;
-		struct sockaddr_storage portal_addr;
-		socklen_t portal_addrlen;
+		struct config_listen portal;
 		uint16_t dns_port;
 		uint32_t mark;
 		uint32_t mark_mask;
@@ -206,6 +231,12 @@ struct wicket_config {
 		unsigned int timeout, retries, interim; /* seconds, tries, seconds (0: none) */
 		char dictionary[CONFIG_PATH_MAX];
 	} radius;
+	struct {
+		int enabled; /* 0: listen = off */
+		struct config_listen listen;
+		struct config_prefix allow[CONFIG_MAX_ALLOW];
+		size_t nallow;
+	} metrics;
 	/* The access ports, sorted by ifname (strcmp), names unique. */
 	struct wicket_config_port *ports;
 	size_t nports;

@@ -59,6 +59,7 @@ int ctl_pending(struct ctl *ctl, int argc, char **argv);
 int ctl_approve(struct ctl *ctl, int argc, char **argv);
 int ctl_reject(struct ctl *ctl, int argc, char **argv);
 int ctl_report(struct ctl *ctl, int argc, char **argv);
+int ctl_top(struct ctl *ctl, int argc, char **argv);
 
 /*
  * Options of a subcommand: its own, then CTL_COMMON_OPTS, then { 0 }.

@@ -455,11 +455,11 @@ int dnsmasq_print_config(const struct wicket_config *cfg, FILE *out, char *err, 
 		return -ENOMEM;
 	}
 	/* The API is on the portal's HTTPS port (portal.c's origin). */
-	ret = dnsmasq_api_url(cfg->gateway.portal_host, cfg->gateway.portal_tls_port, url, sizeof(url));
+	ret = dnsmasq_api_url(cfg->gateway.portal.host, cfg->gateway.portal_tls_port, url, sizeof(url));
 	if (ret) {
 		snprintf(err, errlen,
 			 "[gateway] portal %s, portal_tls_port %u: no API URL can be made of them",
-			 cfg->gateway.portal_host, cfg->gateway.portal_tls_port);
+			 cfg->gateway.portal.host, cfg->gateway.portal_tls_port);
 		goto out;
 	}
 	/* The store's directory is wicketd's own: the leases go beside it. */

@@ -4,6 +4,7 @@
  */
 #include "firewall.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
@@ -40,25 +41,70 @@ static int ifname_is_safe(const char *name)
 	return 1;
 }
 
+/*
+ * Captive HTTP goes to the portal's own address: `redirect` alone sends
+ * it to the address of the port the guest is on, where the portal does
+ * not listen (unless that is the portal's port). The rule is written
+ * before the `redirect`, which is left to the other family's HTTP
+ * (refused there: no portal listens on it). Empty without an address.
+ */
+static int portal_rule(const struct firewall_params *p, char *buf, size_t len)
+{
+	const char *fmt;
+	struct in6_addr a6;
+	struct in_addr a4;
+	int n;
+
+	if (!p->portal_addr[0]) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if (inet_pton(AF_INET, p->portal_addr, &a4) == 1)
+		fmt = "\t\tmeta mark & 0x%08x == 0x%08x tcp dport 80 dnat ip to %s:%u\n";
+	else if (inet_pton(AF_INET6, p->portal_addr, &a6) == 1)
+		fmt = "\t\tmeta mark & 0x%08x == 0x%08x tcp dport 80 dnat ip6 to [%s]:%u\n";
+	else
+		return -EINVAL;
+	n = snprintf(buf, len, fmt, p->mark_mask, p->mark, p->portal_addr, p->portal_port);
+	return n < 0 || (size_t)n >= len ? -EINVAL : 0;
+}
+
 int firewall_ruleset(const struct firewall_params *p, char *buf, size_t len)
 {
+	char portal[160];
 	int n;
 
 	if (!ifname_is_safe(p->upstream) || !p->portal_port || !p->portal_tls_port || !p->dns_port ||
-	    !p->keepalive_port || !p->mark_mask || (p->mark & ~p->mark_mask))
+	    !p->keepalive_port || !p->mark_mask || (p->mark & ~p->mark_mask) ||
+	    portal_rule(p, portal, sizeof(portal)))
 		return -EINVAL;
 	/*
 	 * The first line makes the delete succeed when there is no table
 	 * yet; all of it is one transaction, so there is never a moment
 	 * without the table once it was there.
+	 *
+	 * Captive DNS is the one way out a captive guest has (the resolver
+	 * forwards its queries), so it is rate limited per source MAC (a
+	 * guest picks its IPv6 source addresses at will, not its MAC that the
+	 * gate binds): a tunnel over DNS gets 20 queries a second, while a
+	 * browser's burst of lookups fits in the 40 packets of the burst.
+	 * The limit is in the input hook, so that it counts every packet, not
+	 * only those that start a connection as the nat hook sees them.
 	 */
 	n = snprintf(
 		buf, len,
 		"table inet " WICKET_TABLE "\n"
 		"delete table inet " WICKET_TABLE "\n"
 		"table inet " WICKET_TABLE " {\n"
+		"\tset captive_dns {\n"
+		"\t\ttype ether_addr\n"
+		"\t\tsize 65536\n"
+		"\t\tflags dynamic,timeout\n"
+		"\t\ttimeout 1m\n"
+		"\t}\n"
 		"\tchain captive_redirect {\n"
 		"\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+		"%s"
 		"\t\tmeta mark & 0x%08x == 0x%08x tcp dport 80 redirect to :%u\n"
 		"\t\tmeta mark & 0x%08x == 0x%08x meta l4proto { tcp, udp } th dport 53 redirect to :%u\n"
 		"\t}\n"
@@ -66,10 +112,14 @@ int firewall_ruleset(const struct firewall_params *p, char *buf, size_t len)
 		"\t\ttype filter hook input priority filter; policy accept;\n"
 		"\t\tiifname \"%s\" tcp dport { %u, %u } drop\n"
 		"\t\tiifname \"%s\" udp dport %u drop\n"
+		"\t\tiifname \"%s\" meta l4proto { tcp, udp } th dport %u drop\n"
+		"\t\tmeta mark & 0x%08x == 0x%08x meta l4proto { tcp, udp } th dport %u "
+		"update @captive_dns { ether saddr limit rate over 20/second burst 40 packets } drop\n"
 		"\t}\n"
 		"}\n",
-		p->mark_mask, p->mark, p->portal_port, p->mark_mask, p->mark, p->dns_port, p->upstream,
-		p->portal_port, p->portal_tls_port, p->upstream, p->keepalive_port);
+		portal, p->mark_mask, p->mark, p->portal_port, p->mark_mask, p->mark, p->dns_port,
+		p->upstream, p->portal_port, p->portal_tls_port, p->upstream, p->keepalive_port, p->upstream,
+		p->dns_port, p->mark_mask, p->mark, p->dns_port);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	return 0;
@@ -108,7 +158,7 @@ static int run(struct firewall *fw, const char *cmd)
 int firewall_open(const struct firewall_params *p, struct firewall **out)
 {
 	struct firewall *fw;
-	char probe[2048];
+	char probe[4096];
 	unsigned int groups = 1U << (NFNLGRP_NFTABLES - 1);
 
 	if (firewall_ruleset(p, probe, sizeof(probe)))
@@ -150,7 +200,7 @@ void firewall_close(struct firewall *fw)
 
 int firewall_install(struct firewall *fw)
 {
-	char rules[2048];
+	char rules[4096];
 	int err = firewall_ruleset(&fw->params, rules, sizeof(rules));
 
 	return err ? err : run(fw, rules);

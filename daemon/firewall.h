@@ -3,8 +3,12 @@
  * gate, never the gate itself (wicket.ko keeps unpaid clients out even
  * with no ruleset at all). It
  *   - redirects captive clients' HTTP to the portal and their DNS to the
- *     gateway's resolver (the packets wicket.ko marked), and
- *   - keeps the portal and keepalive ports closed to the upstream side.
+ *     gateway's resolver (the packets wicket.ko marked),
+ *   - limits captive DNS to 20 queries a second per source MAC (burst
+ *     40): the resolver is a captive guest's only way out, and a tunnel
+ *     over it stays that slow, and
+ *   - keeps the portal, keepalive and resolver ports closed to the
+ *     upstream side (the WAN can route to the access ports' addresses).
  * Installed in one transaction (replacing any old copy), removed at stop,
  * and reinstalled when a firewall reload flushes it: firewall_watch_read()
  * tells when.
@@ -19,6 +23,7 @@ struct firewall;
 
 struct firewall_params {
 	char upstream[16]; /* WAN interface name */
+	char portal_addr[64]; /* the portal's numeric address; "": the port's own */
 	uint16_t portal_port; /* where captive HTTP goes */
 	uint16_t portal_tls_port; /* the portal's HTTPS, closed to the WAN */
 	uint16_t dns_port; /* the gateway's resolver */
@@ -28,7 +33,8 @@ struct firewall_params {
 };
 
 /* Render the table as nft(8) text; -EINVAL for parameters that could not
- * be written safely (an interface name with anything but [A-Za-z0-9._-]). */
+ * be written safely (an interface name with anything but [A-Za-z0-9._-],
+ * a portal address that is not a numeric IPv4 or IPv6 address). */
 int firewall_ruleset(const struct firewall_params *p, char *buf, size_t len);
 
 /* Every call returns 0 or -errno; firewall_error() says what nft said. */

@@ -25,7 +25,7 @@
 struct firewall_params gateway_firewall_params(const struct wicket_config *cfg)
 {
 	struct firewall_params p = {
-		.portal_port = cfg->gateway.portal_port,
+		.portal_port = cfg->gateway.portal.port,
 		.portal_tls_port = cfg->gateway.portal_tls_port,
 		.dns_port = cfg->gateway.dns_port,
 		.keepalive_port = cfg->keepalive.port,
@@ -34,6 +34,7 @@ struct firewall_params gateway_firewall_params(const struct wicket_config *cfg)
 	};
 
 	snprintf(p.upstream, sizeof(p.upstream), "%s", cfg->gateway.upstream);
+	snprintf(p.portal_addr, sizeof(p.portal_addr), "%s", cfg->gateway.portal.host);
 	return p;
 }
 
@@ -172,7 +173,7 @@ int gateway_radius_open(struct gateway *gw, char *err, size_t errlen)
 /* The MTU of the interface that holds the portal's address: the same for every guest (1500 when unknown). */
 static unsigned int portal_mtu(const struct wicket_config *cfg)
 {
-	const struct sockaddr_storage *want = &cfg->gateway.portal_addr;
+	const struct sockaddr_storage *want = &cfg->gateway.portal.addr;
 	struct ifreq ifr = { 0 };
 	struct ifaddrs *ifa, *i;
 	unsigned int mtu = 1500;
@@ -206,14 +207,14 @@ static unsigned int portal_mtu(const struct wicket_config *cfg)
 
 int gateway_components_open(struct gateway *gw, const struct wicket_config *cfg, char *err, size_t errlen)
 {
-	int v6 = strchr(cfg->gateway.portal_host, ':') != NULL, ret;
+	int v6 = strchr(cfg->gateway.portal.host, ':') != NULL, ret;
 	char origin[128], cert[CONFIG_PATH_MAX + sizeof("/" TLS_CERT_NAME)];
 	struct components_params p = {
 		.state_dir = cfg->gateway.tls_dir,
 		.cert_file = cert,
 		.components_dir = cfg->gateway.components_dir,
 		.origin = origin,
-		.portal_host = cfg->gateway.portal_host,
+		.portal_host = cfg->gateway.portal.host,
 		.mtu = portal_mtu(cfg),
 		.keepalive_port = cfg->keepalive.port,
 		.keepalive_interval = cfg->keepalive.interval,
@@ -222,7 +223,7 @@ int gateway_components_open(struct gateway *gw, const struct wicket_config *cfg,
 	size_t len;
 
 	/* As the portal has them (portal.c, tls.c). */
-	snprintf(origin, sizeof(origin), "https://%s%s%s:%u", v6 ? "[" : "", cfg->gateway.portal_host,
+	snprintf(origin, sizeof(origin), "https://%s%s%s:%u", v6 ? "[" : "", cfg->gateway.portal.host,
 		 v6 ? "]" : "", cfg->gateway.portal_tls_port);
 	if (cfg->gateway.tls_cert[0])
 		snprintf(cert, sizeof(cert), "%s", cfg->gateway.tls_cert);

@@ -25,6 +25,7 @@ struct kernel_events;
 struct neigh_watch;
 struct store;
 struct components;
+struct metrics_http;
 
 struct gateway {
 	struct event_base *base;
@@ -44,6 +45,7 @@ struct gateway {
 	struct radius *radius; /* NULL without [radius] */
 	struct portal *portal;
 	struct components *components; /* the helper's signed components (components.h) */
+	struct metrics_http *metrics; /* the staff's Prometheus endpoint; NULL when off */
 	time_t started;
 };
 

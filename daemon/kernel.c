@@ -39,6 +39,8 @@
 #define ANSWER_TIMEOUT_S 30
 /* Datagrams kernel_events_read() takes at most per call, to stay fair. */
 #define EVENTS_PER_READ 256
+/* Datagrams dropped at most after an overflow (a full 8 MiB buffer holds about 10,000). */
+#define EVENTS_DROP_MAX 65536
 
 struct kernel {
 	struct mnl_socket *nl;
@@ -1499,6 +1501,82 @@ int kernel_config_set(struct kernel *k, const struct kernel_config *c)
 	return simple(k, NULL, NULL);
 }
 
+/* --- stats */
+
+static const char *const drop_reason_names[] = {
+	[WICKET_STATS_A_DROP_UNKNOWN] = "unknown",
+	[WICKET_STATS_A_DROP_CAPTIVE] = "captive",
+	[WICKET_STATS_A_DROP_BYTE_CAP] = "byte-cap",
+	[WICKET_STATS_A_DROP_CLIENT_BLOCKED] = "client-blocked",
+	[WICKET_STATS_A_DROP_PORT_BLOCKED] = "port-blocked",
+};
+
+const char *kernel_drop_reason_name(unsigned int r)
+{
+	return r < sizeof(drop_reason_names) / sizeof(drop_reason_names[0]) ? drop_reason_names[r] : NULL;
+}
+
+struct stats_parse {
+	struct kernel_stats *s;
+	uint32_t seen; /* bit r: drop reason r was in the reply */
+	int nests;
+};
+
+static int parse_stats_attr(const struct nlattr *attr, void *data)
+{
+	struct stats_parse *p = data;
+	unsigned int type = mnl_attr_get_type(attr);
+
+	if (!kernel_drop_reason_name(type))
+		return 0;
+	if (p->seen & (1U << type))
+		return -EBADMSG;
+	p->seen |= 1U << type;
+	return get_u64(attr, &p->s->drops[type]);
+}
+
+static int parse_stats_msg_attr(const struct nlattr *attr, void *data)
+{
+	struct stats_parse *p = data;
+
+	if (mnl_attr_get_type(attr) != WICKET_A_STATS)
+		return 0;
+	p->nests++;
+	return walk_nest(attr, parse_stats_attr, data);
+}
+
+int kernel_parse_stats(const struct nlmsghdr *nlh, struct kernel_stats *s)
+{
+	struct stats_parse p = { .s = s };
+	uint32_t all = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (unsigned int r = 0; r < sizeof(drop_reason_names) / sizeof(drop_reason_names[0]); r++)
+		if (drop_reason_names[r])
+			all |= 1U << r;
+	if (walk_msg(nlh, sizeof(struct genlmsghdr), parse_stats_msg_attr, &p) || p.nests != 1 ||
+	    p.seen != all) {
+		memset(s, 0, sizeof(*s));
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int on_stats(const struct nlmsghdr *nlh, void *data)
+{
+	return kernel_parse_stats(nlh, data);
+}
+
+int kernel_stats_get(struct kernel *k, struct kernel_stats *s)
+{
+	struct nlmsghdr *nlh;
+	int err = start(k, WICKET_CMD_STATS_GET, &nlh);
+
+	if (err)
+		return err;
+	return simple(k, on_stats, s);
+}
+
 /* --- flush, raw */
 
 int kernel_flush(struct kernel *k, uint32_t flush_flags)
@@ -1574,6 +1652,24 @@ int kernel_events_fd(const struct kernel_events *ev)
 	return mnl_socket_get_fd(ev->nl);
 }
 
+/*
+ * After an overflow the caller reads the kernel's whole table again: the
+ * events still queued are older than that read, and applied after it
+ * they would be stale news (a CLOSED event would close again a gate the
+ * daemon has opened since, and thousands of them cost the daemon many
+ * seconds). They go, a bounded number so that a flood cannot hold us;
+ * a source whose SEEN event goes is reported again on its next packet.
+ */
+static void drop_queued(struct kernel_events *ev)
+{
+	for (int i = 0; i < EVENTS_DROP_MAX; i++) {
+		ssize_t n = receive(ev->nl, ev->rbuf, sizeof(ev->rbuf), MSG_DONTWAIT);
+
+		if (n < 0 && n != -ENOBUFS && n != -ENOSPC)
+			break;
+	}
+}
+
 int kernel_events_read(struct kernel_events *ev,
 		       int (*cb)(uint8_t cmd, const struct kernel_client *c, void *arg), void *arg)
 {
@@ -1589,6 +1685,10 @@ int kernel_events_read(struct kernel_events *ev,
 		if (n == -ENOSPC) {
 			malformed = 1;
 			continue;
+		}
+		if (n == -ENOBUFS) {
+			drop_queued(ev);
+			return -ENOBUFS;
 		}
 		if (n < 0)
 			return (int)n;

@@ -101,6 +101,12 @@ struct kernel_config {
 	uint32_t mark, mark_mask, seen_per_sec, max_clients, clients;
 };
 
+/* The gate's counters (WICKET_CMD_STATS_GET), since the module was loaded. */
+struct kernel_stats {
+	/* Packets dropped, indexed by WICKET_STATS_A_DROP_*; [0] unused. */
+	uint64_t drops[WICKET_STATS_A_DROP_PORT_BLOCKED + 1];
+};
+
 /*
  * Every call returns 0 or -errno. After a failure, kernel_error() gives the
  * module's own extended-ACK message, or a description of what failed. The
@@ -158,6 +164,11 @@ int kernel_garden_dump(struct kernel *k, int (*cb)(const struct kernel_prefix *p
 int kernel_config_get(struct kernel *k, struct kernel_config *c);
 int kernel_config_set(struct kernel *k, const struct kernel_config *c);
 
+/* Stats: every drop reason of this header's uapi must be in the reply. */
+int kernel_stats_get(struct kernel *k, struct kernel_stats *s);
+/* The name of drop reason r in metrics and wicketctl ("unknown", "captive", ...); NULL if none. */
+const char *kernel_drop_reason_name(unsigned int r);
+
 /* Remove every client; flush_flags (enum wicket_flush_flag), if not 0, is sent as WICKET_A_FLUSH. */
 int kernel_flush(struct kernel *k, uint32_t flush_flags);
 
@@ -176,7 +187,8 @@ int kernel_raw(struct kernel *k, uint8_t cmd, uint16_t nlmsg_flags, const void *
  * never blocks: it reads what is there and calls cb(WICKET_CMD_EVENT_SEEN
  * or WICKET_CMD_EVENT_CLOSED, client, arg) for each event. It returns 0,
  * cb's non-zero return (which stops reading), -ENOBUFS when the socket
- * overflowed and events were lost (dump the clients again), -EBADMSG after
+ * overflowed and events were lost (dump the clients again: the events
+ * still queued then, older than that dump, are dropped), -EBADMSG after
  * skipping malformed events, or another -errno.
  */
 int kernel_events_open(struct kernel *k, struct kernel_events **out);
@@ -250,5 +262,7 @@ int kernel_parse_port(const struct nlmsghdr *nlh, struct kernel_port *p);
 int kernel_parse_garden(const struct nlmsghdr *nlh, struct kernel_prefix *p);
 /* Sets c->has for what is there; does not require every field. */
 int kernel_parse_config(const struct nlmsghdr *nlh, struct kernel_config *c);
+/* A STATS_GET reply: every drop reason present; unknown attributes (a newer module's) are skipped. */
+int kernel_parse_stats(const struct nlmsghdr *nlh, struct kernel_stats *s);
 
 #endif

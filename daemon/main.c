@@ -26,6 +26,8 @@
 #include "keepalive.h"
 #include "kernel.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "neigh.h"
 #include "portal.h"
 #include "privileges.h"
@@ -73,6 +75,33 @@ static void on_stop(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	log_info("%s: stopping", strsignal(sig));
 	event_base_loopexit(gw->base, NULL);
+}
+
+/*
+ * SIGHUP's part for the metrics endpoint: a new address is listened on
+ * before the old one closes; when it cannot be, the old one stays. The
+ * allow list needs nothing: it is read from the config at each request.
+ */
+static void metrics_reload(struct gateway *gw, struct wicket_config *cfg)
+{
+	struct wicket_config *old = gw->config;
+	struct metrics_http *mh;
+	char err[256];
+
+	if (cfg->metrics.enabled == old->metrics.enabled &&
+	    (!cfg->metrics.enabled || (!strcmp(cfg->metrics.listen.host, old->metrics.listen.host) &&
+				       cfg->metrics.listen.port == old->metrics.listen.port)))
+		return;
+	/* metrics_http_open reads gw->config: the new one, for this call. */
+	gw->config = cfg;
+	metrics_http_close(gw->metrics);
+	gw->metrics = NULL;
+	if (metrics_http_open(gw, &mh, err, sizeof(err))) {
+		log_err("SIGHUP: %s; the metrics endpoint is off until it can listen", err);
+		mh = NULL;
+	}
+	gw->metrics = mh;
+	gw->config = old;
 }
 
 /* SIGHUP: a new configuration, applied whole, or the old one kept. */
@@ -126,6 +155,7 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 		if (firewall_install(gw->firewall))
 			log_err("SIGHUP: firewall: %s", firewall_error(gw->firewall));
 	}
+	metrics_reload(gw, cfg);
 	config_free(gw->config);
 	gw->config = cfg;
 	/* Made anew (the venue's files may have changed too); the old ones serve on if that fails. */
@@ -239,6 +269,7 @@ static void gateway_close(struct gateway *gw)
 {
 	/* First: the jobs' done() callbacks run here and may still use everything below. */
 	workers_close(gw->workers);
+	metrics_http_close(gw->metrics);
 	portal_close(gw->portal);
 	components_unref(gw->components);
 	accounting_close(gw->accounting);
@@ -334,6 +365,8 @@ static int gateway_open(struct gateway *gw)
 		ret = portal_open(gw, &gw->portal, err, sizeof(err));
 	if (!ret)
 		ret = gateway_components_open(gw, gw->config, err, sizeof(err));
+	if (!ret)
+		ret = metrics_http_open(gw, &gw->metrics, err, sizeof(err));
 	if (ret) {
 		log_err("%s", err);
 		return ret;
@@ -341,6 +374,8 @@ static int gateway_open(struct gateway *gw)
 	ret = commands_register(gw);
 	if (!ret)
 		ret = commands_billing_register(gw);
+	if (!ret)
+		ret = metrics_register(gw);
 	if (!ret)
 		billing_resume(gw->billing);
 	return ret;

@@ -244,8 +244,8 @@ static int listen_on(struct portal *p, struct evhttp *http, uint16_t port, char 
 	evhttp_set_max_body_size(http, BODY_MAX);
 	evhttp_set_max_headers_size(http, 8192);
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
-	if (evhttp_bind_socket(http, cfg->gateway.portal_host, port)) {
-		snprintf(err, errlen, "portal: cannot listen on %s port %u: %s", cfg->gateway.portal_host,
+	if (evhttp_bind_socket(http, cfg->gateway.portal.host, port)) {
+		snprintf(err, errlen, "portal: cannot listen on %s port %u: %s", cfg->gateway.portal.host,
 			 port, strerror(errno));
 		return -EADDRINUSE;
 	}
@@ -255,10 +255,10 @@ static int listen_on(struct portal *p, struct evhttp *http, uint16_t port, char 
 int portal_open(struct gateway *gw, struct portal **out, char *err, size_t errlen)
 {
 	const struct wicket_config *cfg = gw->config;
-	const char *names[] = { cfg->gateway.portal_host };
+	const char *names[] = { cfg->gateway.portal.host };
 	struct tls_params tp = { 0 };
 	struct portal *p = calloc(1, sizeof(*p));
-	int v6 = strchr(cfg->gateway.portal_host, ':') != NULL, ret;
+	int v6 = strchr(cfg->gateway.portal.host, ':') != NULL, ret;
 
 	*out = NULL;
 	if (!p) {
@@ -266,7 +266,7 @@ int portal_open(struct gateway *gw, struct portal **out, char *err, size_t errle
 		return -ENOMEM;
 	}
 	p->gw = gw;
-	snprintf(p->origin, sizeof(p->origin), "https://%s%s%s:%u", v6 ? "[" : "", cfg->gateway.portal_host,
+	snprintf(p->origin, sizeof(p->origin), "https://%s%s%s:%u", v6 ? "[" : "", cfg->gateway.portal.host,
 		 v6 ? "]" : "", cfg->gateway.portal_tls_port);
 	tp.cert_file = cfg->gateway.tls_cert[0] ? cfg->gateway.tls_cert : NULL;
 	tp.key_file = cfg->gateway.tls_key[0] ? cfg->gateway.tls_key : NULL;
@@ -286,7 +286,7 @@ int portal_open(struct gateway *gw, struct portal **out, char *err, size_t errle
 		evhttp_set_gencb(p->http, on_http, p);
 		evhttp_set_gencb(p->https, on_https, p);
 		evhttp_set_bevcb(p->https, tls_bufferevent, p);
-		ret = listen_on(p, p->http, cfg->gateway.portal_port, err, errlen);
+		ret = listen_on(p, p->http, cfg->gateway.portal.port, err, errlen);
 	}
 	if (!ret)
 		ret = listen_on(p, p->https, cfg->gateway.portal_tls_port, err, errlen);

@@ -285,6 +285,18 @@ static int request_preference(struct portal *p, struct evhttp_request *req, stru
 	return ret;
 }
 
+/*
+ * The HTTP status of a refused billing preference: the guest's mistake
+ * (400), a store that cannot be written (503: nothing can be sold until
+ * it can; try again later), or a conflict with the session's state (409).
+ */
+static int submit_status(int ret)
+{
+	if (ret == -ENOENT || ret == -EINVAL)
+		return 400;
+	return ret == -ENOSPC || ret == -EROFS ? 503 : 409;
+}
+
 static void api_extend(struct portal *p, struct evhttp_request *req, struct session_client *c)
 {
 	struct billing_preference pref;
@@ -298,7 +310,7 @@ static void api_extend(struct portal *p, struct evhttp_request *req, struct sess
 	ret = billing_extend(p->gw->billing, c, &pref, &out, err, sizeof(err));
 	OPENSSL_cleanse(pref.secret, sizeof(pref.secret));
 	if (ret) {
-		portal_reply_error(req, ret == -ENOENT || ret == -EINVAL ? 400 : 409, "%s", err);
+		portal_reply_error(req, submit_status(ret), "%s", err);
 		return;
 	}
 	kernel_client_get(p->gw->kernel, &c->kernel, 0);
@@ -319,7 +331,7 @@ static void api_login(struct portal *p, struct evhttp_request *req, struct sessi
 	ret = billing_submit(p->gw->billing, c, &pref, &out, err, sizeof(err));
 	OPENSSL_cleanse(pref.secret, sizeof(pref.secret));
 	if (ret) {
-		portal_reply_error(req, ret == -ENOENT || ret == -EINVAL ? 400 : 409, "%s", err);
+		portal_reply_error(req, submit_status(ret), "%s", err);
 		return;
 	}
 	if (new_token(p, out.session_id, token) ||
@@ -517,6 +529,7 @@ int portal_api(struct portal *p, struct evhttp_request *req, const char *path)
 	const struct route *r = NULL;
 	struct session_client c;
 	char err[256];
+	int ret;
 
 	if (strncmp(path, "/api/", 5) != 0)
 		return 0;
@@ -532,8 +545,10 @@ int portal_api(struct portal *p, struct evhttp_request *req, const char *path)
 				   r->method == EVHTTP_REQ_GET ? "GET" : "POST");
 		return 1;
 	}
-	if (portal_client(p, req, &c, err, sizeof(err))) {
-		portal_reply_error(req, 403, "%s", err);
+	ret = portal_client(p, req, &c, err, sizeof(err));
+	if (ret) {
+		/* A guest new to a store that cannot be written: not refused, but not now. */
+		portal_reply_error(req, ret == -ENOSPC || ret == -EROFS ? 503 : 403, "%s", err);
 		return 1;
 	}
 	r->handle(p, req, &c);

@@ -49,6 +49,7 @@ struct want {
 	enum want_kind kind;
 	const char *why; /* live and ended sessions: why it ends, or ended */
 	long present; /* its kernel entry (index in run.present), or -1 */
+	int64_t closes_at; /* a live session's deadline (wall-clock ms), 0 if none */
 };
 
 /* What is done to a kernel entry. */
@@ -199,6 +200,7 @@ static void want_open(struct run *r, struct want *w, const struct store_active *
 	w->k.has = KERNEL_CLIENT_HAS_ADDRS | KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION |
 		   KERNEL_CLIENT_HAS_TIMEOUT | KERNEL_CLIENT_HAS_BYTE_CAP;
 	w->k.state = strcmp(s->state, "active") == 0 ? WICKET_STATE_AUTHORIZED : WICKET_STATE_PROVISIONAL;
+	w->closes_at = closes_at;
 	w->k.timeout_ms = closes_at ? (uint64_t)(closes_at - r->now) : 0;
 	/* The kernel's cap is what is left of it: a full one would give the used bytes again. */
 	w->k.byte_cap = s->byte_cap ? s->byte_cap - (s->up_bytes + s->down_bytes) : 0;
@@ -627,6 +629,34 @@ static size_t send_present(struct run *r, struct sender *s, uint8_t cmd, enum pr
 	return finish(s);
 }
 
+/*
+ * A live session's time left as of now, not as of the start: reading and
+ * ending many sessions takes a while (seconds for thousands after lost
+ * events), and a timeout computed at the start would give every session
+ * that much more. Worse, one whose deadline passed meanwhile, and whose
+ * gate the kernel has closed, would be opened again: a new deadline clears
+ * the CLOSED flag. Returns 0 to send the entry, -1 to leave the kernel's
+ * entry as it is: the same session, past its deadline, which the kernel
+ * closes (or has closed) by itself, its CLOSED event ending it here.
+ */
+static int time_left_now(const struct run *r, struct want *w)
+{
+	int64_t now;
+
+	if (w->kind != WANT_LIVE || !w->closes_at)
+		return 0;
+	now = session_now_ms();
+	if (w->closes_at > now) {
+		w->k.timeout_ms = (uint64_t)(w->closes_at - now);
+		return 0;
+	}
+	if (w->present >= 0 && r->present[w->present].session == w->k.session)
+		return -1;
+	/* Not the kernel's yet: an entry that closes at once, and says so in an event. */
+	w->k.timeout_ms = 1;
+	return 0;
+}
+
 /* Wanted clients of kind: those the kernel lacks (ADD) or has (UPDATE). */
 static size_t send_wanted(struct run *r, struct sender *s, uint8_t cmd, enum want_kind kind)
 {
@@ -634,7 +664,8 @@ static size_t send_wanted(struct run *r, struct sender *s, uint8_t cmd, enum wan
 
 	begin(s, cmd);
 	for (size_t i = 0; i < r->nwant; i++)
-		if (r->want[i].kind == kind && (r->want[i].present < 0) == add)
+		if (r->want[i].kind == kind && (r->want[i].present < 0) == add &&
+		    time_left_now(r, &r->want[i]) == 0)
 			push(s, &r->want[i].k);
 	return finish(s);
 }

@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "store_counts.h"
 #include "store_internal.h"
 #include "store_outbox.h"
 
@@ -412,6 +413,8 @@ struct store {
 	struct cached_sql cache[STORE_SQL_CACHE];
 	size_t ncached;
 	char err[512];
+	/* Sessions started and ended: committed, and in the open batch (store_counts.h). */
+	struct store_counts counts, batch_counts;
 };
 
 static __thread char open_err[512];
@@ -468,10 +471,20 @@ static int errno_of(sqlite3 *db, int rc)
 	}
 }
 
-/* A failed SQLite call: its errno and message. */
+/*
+ * A failed SQLite call: its errno and message. A store that cannot be
+ * written says so first: staff and guests then know that nothing new
+ * can be recorded (nor sold) until space or write access comes back.
+ */
 int store_db_fail(struct store *s, int rc, const char *what)
 {
-	return store_fail(s, errno_of(s->db, rc), "%s: %s", what, sqlite3_errmsg(s->db));
+	int err = errno_of(s->db, rc);
+
+	if (err == -ENOSPC || err == -EROFS)
+		return store_fail(s, err, "the store cannot be written (%s): %s: %s",
+				  err == -ENOSPC ? "its disk is full" : "it is read-only", what,
+				  sqlite3_errmsg(s->db));
+	return store_fail(s, err, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
 const char *store_error(const struct store *s)
@@ -885,21 +898,46 @@ int store_begin(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		return store_fail(s, -EALREADY, "a batch is already open");
+	memset(&s->batch_counts, 0, sizeof(s->batch_counts));
 	return store_run(s, st(s, ST_BEGIN), "begin batch");
 }
 
 int store_commit(struct store *s)
 {
+	int rc;
+
 	if (sqlite3_get_autocommit(s->db))
 		return store_fail(s, -EINVAL, "no batch is open");
-	return store_run(s, st(s, ST_COMMIT), "commit batch");
+	rc = store_run(s, st(s, ST_COMMIT), "commit batch");
+	if (!rc) {
+		store_counts_merge(&s->counts, &s->batch_counts);
+		memset(&s->batch_counts, 0, sizeof(s->batch_counts));
+	}
+	return rc;
 }
 
 int store_rollback(struct store *s)
 {
+	memset(&s->batch_counts, 0, sizeof(s->batch_counts));
 	if (sqlite3_get_autocommit(s->db))
 		return store_fail(s, -EINVAL, "no batch is open");
 	return store_run(s, st(s, ST_ROLLBACK), "rollback batch");
+}
+
+const struct store_counts *store_counts(const struct store *s)
+{
+	return &s->counts;
+}
+
+/* A session started or ended (reason NULL: started): counted now, or when the open batch commits. */
+static void count_session(struct store *s, int nested, const char *reason)
+{
+	struct store_counts *c = nested ? &s->batch_counts : &s->counts;
+
+	if (reason)
+		store_counts_end(c, reason, 1);
+	else
+		c->started++;
 }
 
 int store_integrity_check(struct store *s)
@@ -1297,9 +1335,12 @@ int store_session_start(struct store *s, int64_t client_id, const char *state, i
 				  STORE_KEY_MAX);
 	if ((err = store_op_begin(s, &nested)))
 		return err;
-	return store_op_end(
+	err = store_op_end(
 		s, nested,
 		session_start(s, client_id, state, deadline_ms, byte_cap, key, keylen, now_ms, session_id));
+	if (!err)
+		count_session(s, nested, NULL);
+	return err;
 }
 
 static int session_set_state(struct store *s, uint64_t id, const char *state, const char *detail,
@@ -1619,7 +1660,10 @@ int store_session_end(struct store *s, uint64_t session_id, const char *reason, 
 	if ((err = check_reason(s, reason)) || (err = check_session_id(s, session_id)) ||
 	    (err = store_op_begin(s, &nested)))
 		return err;
-	return store_op_end(s, nested, session_end(s, session_id, reason, now_ms));
+	err = store_op_end(s, nested, session_end(s, session_id, reason, now_ms));
+	if (!err)
+		count_session(s, nested, reason);
+	return err;
 }
 
 /* Fill a session from SESSION_COLUMNS at the start of a row. */

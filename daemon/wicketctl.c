@@ -33,6 +33,7 @@
  *   sessions [--active] [--since TIME]
  *   events [--limit N]
  *   report --from TIME [--to TIME] [--by plan|method|room] [--csv]
+ *   top [--interval SECONDS] [--count N] [--limit N]
  *   version
  *   help
  *
@@ -166,6 +167,18 @@
  *       "keepalive_s": int}: a guest's billing preference, as the portal
  *       sends it (no wicketctl command: scripts and the front desk's own
  *       tools).
+ *   metrics {} → {"now": unix s, "uptime_s": int, "module": str (wicket.ko's
+ *       release), "clients": {"total", "captive", "provisional",
+ *       "authorized", "blocked": int}, "sessions": {"active": int,
+ *       "started": int, "ended": {REASON: int}}, "keepalives": {OUTCOME:
+ *       int, as in status} or null, "approvals": {METHOD: {"approved",
+ *       "rejected", "provisional": int}} for each of free, remote, room,
+ *       staff, voucher, "accounting": {"outbox": int, "oldest_s": int
+ *       (age of the oldest waiting record) | null, "sent", "acked",
+ *       "failed": int}, "kernel_drops": {"unknown", "captive", "byte-cap",
+ *       "client-blocked", "port-blocked": int (packets, since wicket.ko
+ *       was loaded)}}; counters since wicketd started (metrics.h). `top`
+ *       asks for it and for clients once a frame.
  *   version (no request) → {"wicketctl": str, "module": {"release": str,
  *       "protocol": int, "protocol_min": int} or {"error": str}}
  */
@@ -212,6 +225,8 @@ static const struct command commands[] = {
 	{ "events", ctl_events, "events [--limit N]", "the latest session events (default 50)" },
 	{ "report", ctl_report, "report --from TIME [--to TIME] [--by plan|method|room] [--csv]",
 	  "revenue of the sessions that ended in that time" },
+	{ "top", ctl_top, "top [--interval S] [--count N] [--limit N]",
+	  "the gateway live: clients, sessions, keepalives, approvals, drops, busiest clients" },
 	{ "version", ctl_version, "version", "the versions of wicketctl and the loaded wicket.ko" },
 	{ "help", cmd_help, "help", "this help" },
 };

@@ -24,6 +24,7 @@
 #include <linux/udp.h>
 #include <net/ipv6.h>
 
+#include "drops.h"
 #include "events.h"
 #include "garden.h"
 #include "hooks.h"
@@ -65,68 +66,107 @@ static void wicket_report_unknown(struct wicket_net *wn,
 			  ipv6_addr_any(src) ? NULL : src);
 }
 
-static __always_inline bool wicket_upstream(struct wicket_net *wn, struct sk_buff *skb,
-			    const struct net_device *in, u8 mode,
-			    const struct in6_addr *src,
-			    const struct in6_addr *dst)
+/*
+ * Why a client may not pass now: 0 when it may (and then its packet is
+ * counted), else the drop reason.
+ */
+static __always_inline u8 wicket_client_verdict(struct wicket_client *c,
+						bool up, unsigned int len)
+{
+	struct wicket_stats *s;
+
+	if (!wicket_client_open(c)) {
+		/* A gate the cap closed stays closed for the cap's reason. */
+		if (test_bit(WICKET_CLIENT_CLOSED_BIT, &c->flags) &&
+		    READ_ONCE(c->close_reason) == WICKET_CLOSE_BYTE_CAP)
+			return WICKET_STATS_A_DROP_BYTE_CAP;
+		return WICKET_STATS_A_DROP_CAPTIVE;
+	}
+	s = this_cpu_ptr(c->stats);
+	if (READ_ONCE(c->has_cap) && !wicket_cap_take(c, s, len))
+		return WICKET_STATS_A_DROP_BYTE_CAP;
+	wicket_client_count(c, s, up, len);
+	return 0;
+}
+
+/* Upstream: 0 when the packet may pass, else why it is dropped. */
+static __always_inline u8 wicket_upstream(struct wicket_net *wn,
+					  struct sk_buff *skb,
+					  const struct net_device *in, u8 mode,
+					  const struct in6_addr *src,
+					  const struct in6_addr *dst)
 {
 	const u8 *mac = wicket_source_mac(skb);
 	struct wicket_client *c;
+	u8 why;
 
 	if (mode == WICKET_PORT_BLOCKED)
-		return false;
+		return WICKET_STATS_A_DROP_PORT_BLOCKED;
 	c = wicket_source_client(wn, skb, in, src, mac);
 	if (!c) {
 		wicket_report_unknown(wn, in, mac, src);
-		return mode == WICKET_PORT_FREE || wicket_garden_match(wn, dst);
+		if (mode == WICKET_PORT_FREE || wicket_garden_match(wn, dst))
+			return 0;
+		return WICKET_STATS_A_DROP_UNKNOWN;
 	}
 	if (READ_ONCE(c->state) == WICKET_STATE_BLOCKED)
-		return false;
+		return WICKET_STATS_A_DROP_CLIENT_BLOCKED;
 	if (mode == WICKET_PORT_FREE) {
 		wicket_client_count(c, this_cpu_ptr(c->stats), true, skb->len);
-		return true;
+		return 0;
 	}
-	return wicket_client_pass(c, true, skb->len) ||
-	       wicket_garden_match(wn, dst);
+	why = wicket_client_verdict(c, true, skb->len);
+	return why && !wicket_garden_match(wn, dst) ? why : 0;
 }
 
-static __always_inline bool wicket_downstream(struct wicket_net *wn, struct sk_buff *skb,
-			      const struct net_device *out, u8 mode,
-			      const struct in6_addr *src,
-			      const struct in6_addr *dst)
+/* Downstream: 0 when the packet may pass, else why it is dropped. */
+static __always_inline u8 wicket_downstream(struct wicket_net *wn,
+					    struct sk_buff *skb,
+					    const struct net_device *out,
+					    u8 mode,
+					    const struct in6_addr *src,
+					    const struct in6_addr *dst)
 {
 	struct wicket_addr *a;
 	struct wicket_client *c = NULL;
+	u8 why;
 
 	if (mode == WICKET_PORT_BLOCKED)
-		return false;
+		return WICKET_STATS_A_DROP_PORT_BLOCKED;
 	a = wicket_addr_lookup(wn, dst);
 	if (a && a->client->key.ifindex == out->ifindex)
 		c = a->client;
-	if (!c)
-		return mode == WICKET_PORT_FREE || wicket_garden_match(wn, src);
+	if (!c) {
+		if (mode == WICKET_PORT_FREE || wicket_garden_match(wn, src))
+			return 0;
+		return WICKET_STATS_A_DROP_UNKNOWN;
+	}
 	if (READ_ONCE(c->state) == WICKET_STATE_BLOCKED)
-		return false;
+		return WICKET_STATS_A_DROP_CLIENT_BLOCKED;
 	if (mode == WICKET_PORT_FREE) {
 		wicket_client_count(c, this_cpu_ptr(c->stats), false, skb->len);
-		return true;
+		return 0;
 	}
-	return wicket_client_pass(c, false, skb->len) ||
-	       wicket_garden_match(wn, src);
+	why = wicket_client_verdict(c, false, skb->len);
+	return why && !wicket_garden_match(wn, src) ? why : 0;
 }
 
-static __always_inline unsigned int wicket_gate(struct wicket_net *wn, struct sk_buff *skb,
-				u8 in_mode, u8 out_mode,
-				const struct nf_hook_state *state,
-				const struct in6_addr *src,
-				const struct in6_addr *dst)
+static __always_inline unsigned int
+wicket_gate(struct wicket_net *wn, struct sk_buff *skb, u8 in_mode,
+	    u8 out_mode, const struct nf_hook_state *state,
+	    const struct in6_addr *src, const struct in6_addr *dst)
 {
-	if (in_mode && !wicket_upstream(wn, skb, state->in, in_mode, src, dst))
-		return NF_DROP;
-	if (out_mode &&
-	    !wicket_downstream(wn, skb, state->out, out_mode, src, dst))
-		return NF_DROP;
-	return NF_ACCEPT;
+	u8 why = 0;
+
+	if (in_mode)
+		why = wicket_upstream(wn, skb, state->in, in_mode, src, dst);
+	if (!why && out_mode)
+		why = wicket_downstream(wn, skb, state->out, out_mode, src,
+					dst);
+	if (likely(!why))
+		return NF_ACCEPT;
+	wicket_drop_count(wn->drops, why);
+	return NF_DROP;
 }
 
 static unsigned int wicket_forward4(void *priv, struct sk_buff *skb,

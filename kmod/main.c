@@ -9,6 +9,7 @@
 #include <net/genetlink.h>
 #include <net/netns/generic.h>
 
+#include "drops.h"
 #include "events.h"
 #include "garden.h"
 #include "hooks.h"
@@ -30,6 +31,7 @@ struct wicket_net *wicket_pernet(struct net *net)
 static int __net_init wicket_net_init(struct net *net)
 {
 	struct wicket_net *wn = wicket_pernet(net);
+	int ret;
 
 	wn->net = net;
 	mutex_init(&wn->lock);
@@ -38,7 +40,13 @@ static int __net_init wicket_net_init(struct net *net)
 	ratelimit_state_init(&wn->seen_limit, HZ, WICKET_DEFAULT_SEEN_PER_SEC);
 	/* Suppressed events are expected: say nothing about them. */
 	ratelimit_set_flags(&wn->seen_limit, RATELIMIT_MSG_ON_RELEASE);
-	return wicket_table_init(wn);
+	wn->drops = wicket_drops_alloc();
+	if (!wn->drops)
+		return -ENOMEM;
+	ret = wicket_table_init(wn);
+	if (ret)
+		wicket_drops_free(wn->drops);
+	return ret;
 }
 
 static void __net_exit wicket_net_exit(struct net *net)
@@ -51,6 +59,8 @@ static void __net_exit wicket_net_exit(struct net *net)
 	wicket_ports_flush(wn);
 	wicket_garden_flush(wn);
 	mutex_unlock(&wn->lock);
+	/* The hooks are gone (their unregistering waits for packets in flight). */
+	wicket_drops_free(wn->drops);
 }
 
 static struct pernet_operations wicket_net_ops = {

@@ -10,6 +10,7 @@
 #include <net/ipv6.h>
 
 #include "compat.h"
+#include "drops.h"
 #include "garden.h"
 #include "hooks.h"
 #include "netlink.h"
@@ -85,18 +86,34 @@ static int wicket_nl_get_prefix(struct nlattr **tb, struct in6_addr *addr,
 	return 0;
 }
 
+/*
+ * A reply of @cmd to @info, its header in *@hdr; NULL when out of memory.
+ * Fill it, then genlmsg_end() and genlmsg_reply(), or nlmsg_free() it.
+ */
+static struct sk_buff *wicket_nl_reply_new(struct genl_info *info, u8 cmd,
+					   void **hdr)
+{
+	struct sk_buff *msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put_reply(msg, info, &wicket_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
 static int wicket_nl_get_version(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = wicket_nl_reply_new(info, WICKET_CMD_GET_VERSION, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &wicket_genl_family, 0,
-				WICKET_CMD_GET_VERSION);
-	if (!hdr ||
-	    nla_put_u32(msg, WICKET_A_PROTOCOL, WICKET_PROTOCOL) ||
+	if (nla_put_u32(msg, WICKET_A_PROTOCOL, WICKET_PROTOCOL) ||
 	    nla_put_u32(msg, WICKET_A_PROTOCOL_MIN, WICKET_PROTOCOL_MIN) ||
 	    nla_put_string(msg, WICKET_A_RELEASE, WICKET_RELEASE)) {
 		nlmsg_free(msg);
@@ -428,13 +445,9 @@ static int wicket_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	ret = wicket_nl_check_protocol(info->attrs, info->extack);
 	if (ret)
 		return ret;
-	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = wicket_nl_reply_new(info, WICKET_CMD_CONFIG_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &wicket_genl_family, 0,
-				WICKET_CMD_CONFIG_GET);
-	if (!hdr)
-		goto err;
 	nest = nla_nest_start(msg, WICKET_A_CONFIG);
 	mutex_lock(&wn->lock);
 	ret = !nest ||
@@ -447,6 +460,38 @@ static int wicket_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&wn->lock);
 	if (ret)
 		goto err;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* --- stats */
+
+static int wicket_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct wicket_net *wn = wicket_nl_net(info);
+	u64 drops[WICKET_DROP_LAST + 1];
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret, i;
+
+	ret = wicket_nl_check_protocol(info->attrs, info->extack);
+	if (ret)
+		return ret;
+	msg = wicket_nl_reply_new(info, WICKET_CMD_STATS_GET, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, WICKET_A_STATS);
+	if (!nest)
+		goto err;
+	wicket_drops_sum(wn->drops, drops);
+	for (i = WICKET_DROP_FIRST; i <= WICKET_DROP_LAST; i++)
+		if (nla_put_u64_64bit(msg, i, drops[i], WICKET_STATS_A_PAD))
+			goto err;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -590,6 +635,13 @@ static const struct genl_ops wicket_nl_ops[] = {
 	{
 		.cmd = WICKET_CMD_CONFIG_GET,
 		.doit = wicket_nl_config_get,
+		.policy = wicket_protocol_only_policy,
+		.maxattr = WICKET_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = WICKET_CMD_STATS_GET,
+		.doit = wicket_nl_stats_get,
 		.policy = wicket_protocol_only_policy,
 		.maxattr = WICKET_A_MAX,
 		.flags = GENL_ADMIN_PERM,

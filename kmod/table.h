@@ -221,19 +221,4 @@ static inline void wicket_client_count(struct wicket_client *c,
 		s->last_seen = jiffies;
 }
 
-/* Let @len bytes through for @c if its state, deadline and cap allow. */
-static inline bool wicket_client_pass(struct wicket_client *c, bool up,
-				      unsigned int len)
-{
-	struct wicket_stats *s;
-
-	if (!wicket_client_open(c))
-		return false;
-	s = this_cpu_ptr(c->stats);
-	if (READ_ONCE(c->has_cap) && !wicket_cap_take(c, s, len))
-		return false;
-	wicket_client_count(c, s, up, len);
-	return true;
-}
-
 #endif /* _WICKET_TABLE_H */

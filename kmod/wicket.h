@@ -24,6 +24,8 @@ struct wicket_seen_slot {
 	unsigned long when;
 };
 
+struct wicket_drops;
+
 struct wicket_net {
 	struct net *net;
 	/* Serializes every change; the packet path takes no lock. */
@@ -42,6 +44,9 @@ struct wicket_net {
 
 	u32 mark;
 	u32 mark_mask;
+
+	/* Packets dropped, by reason (drops.h). */
+	struct wicket_drops __percpu *drops;
 
 	struct ratelimit_state seen_limit;
 	struct wicket_seen_slot seen[WICKET_SEEN_SLOTS];

@@ -263,6 +263,15 @@ control_request() {
 		ip netns exec "$router" socat -t 10 - "UNIX-CONNECT:$wicketd_dir/control.sock"
 }
 
+# Before dpkg in the VM: man-db's trigger would index every man page of
+# the system again, over 9p, for minutes; without its flag file it does
+# nothing (man-db(8)). Put back when the test ends.
+quiet_man_db() {
+	[ -e /var/lib/man-db/auto-update ] || return 0
+	rm -f /var/lib/man-db/auto-update
+	on_exit "touch /var/lib/man-db/auto-update"
+}
+
 # End of a test: exit 1 when any case failed.
 lib_exit() {
 	[ "$lib_failures" -eq 0 ] && exit 0

@@ -91,6 +91,11 @@
  *   also the garden and the ports
  *   request: WICKET_A_PROTOCOL, [WICKET_A_FLUSH]
  *
+ * WICKET_CMD_STATS_GET (protocol 2): the gate's packet counters in this
+ *   namespace since the module was loaded, for monitoring
+ *   reply: WICKET_A_STATS: { DROP_UNKNOWN, DROP_CAPTIVE, DROP_BYTE_CAP,
+ *          DROP_CLIENT_BLOCKED, DROP_PORT_BLOCKED } (u64 packets each)
+ *
  * Events, multicast on WICKET_GENL_MCGRP_EVENTS:
  * WICKET_CMD_EVENT_SEEN: traffic on a charge or free access port from a
  *   (port, MAC, address) that is not a client's; at most one per source a
@@ -107,7 +112,7 @@
 #define WICKET_GENL_VERSION 1
 #define WICKET_GENL_MCGRP_EVENTS "events"
 
-#define WICKET_PROTOCOL 1
+#define WICKET_PROTOCOL 2
 #define WICKET_PROTOCOL_MIN 1
 
 #define WICKET_MAX_ADDRS 16
@@ -132,6 +137,7 @@ enum wicket_cmd {
 	WICKET_CMD_FLUSH,
 	WICKET_CMD_EVENT_SEEN,
 	WICKET_CMD_EVENT_CLOSED,
+	WICKET_CMD_STATS_GET,
 	__WICKET_CMD_MAX
 };
 #define WICKET_CMD_MAX (__WICKET_CMD_MAX - 1)
@@ -148,6 +154,7 @@ enum wicket_attr {
 	WICKET_A_CONFIG,	/* nest: enum wicket_config_attr */
 	WICKET_A_FLAGS,		/* u32: enum wicket_request_flag */
 	WICKET_A_FLUSH,		/* u32: enum wicket_flush_flag */
+	WICKET_A_STATS,		/* nest: enum wicket_stats_attr */
 	__WICKET_A_MAX
 };
 #define WICKET_A_MAX (__WICKET_A_MAX - 1)
@@ -250,5 +257,20 @@ enum wicket_config_attr {
 	__WICKET_CONFIG_A_MAX
 };
 #define WICKET_CONFIG_A_MAX (__WICKET_CONFIG_A_MAX - 1)
+
+/* Packets the gate dropped, by why: each attribute is one reason's count. */
+enum wicket_stats_attr {
+	WICKET_STATS_A_UNSPEC,
+	/* no client has this port, source MAC and address (or destination) */
+	WICKET_STATS_A_DROP_UNKNOWN,		/* u64 */
+	/* a client that may not pass: captive, or its deadline passed */
+	WICKET_STATS_A_DROP_CAPTIVE,		/* u64 */
+	WICKET_STATS_A_DROP_BYTE_CAP,		/* u64: its byte cap is used up */
+	WICKET_STATS_A_DROP_CLIENT_BLOCKED,	/* u64 */
+	WICKET_STATS_A_DROP_PORT_BLOCKED,	/* u64: to or from a blocked port */
+	WICKET_STATS_A_PAD,			/* alignment of u64s only */
+	__WICKET_STATS_A_MAX
+};
+#define WICKET_STATS_A_MAX (__WICKET_STATS_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_WICKET_H */

@@ -37,7 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void check_config(const struct wicket_config *c)
 {
-	if (!c->gateway.portal_host[0] || !c->gateway.portal_port || !c->gateway.upstream[0] ||
+	if (!c->gateway.portal.host[0] || !c->gateway.portal.port || !c->gateway.upstream[0] ||
 	    !c->keepalive.secret_file[0] || c->nports == 0 || c->nports > CONFIG_MAX_PORTS ||
 	    !c->gateway.mark_mask || (c->gateway.mark & ~c->gateway.mark_mask))
 		abort();

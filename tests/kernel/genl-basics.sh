@@ -28,10 +28,10 @@ load_wicket || exit 1
 check "family 'wicket' registered" family_listed
 out=$(wicketctl version)
 check "wicketctl version shows the module's release and protocol" \
-	grep -qE "^wicket.ko $(cat "$WICKET_TOP/VERSION") \(protocol 1, accepts 1..1\)$" <<< "$out"
+	grep -qE "^wicket.ko $(cat "$WICKET_TOP/VERSION") \(protocol 2, accepts 1..2\)$" <<< "$out"
 json=$(wicketctl --json version)
 check "wicketctl --json version carries the module's protocol" \
-	grep -q '"protocol": 1' <<< "$json"
+	grep -q '"protocol": 2' <<< "$json"
 check "modinfo shows the release" \
 	test "$(modinfo -F version "$ko")" = "$(cat "$WICKET_TOP/VERSION")"
 

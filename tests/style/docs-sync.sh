@@ -273,4 +273,7 @@ else
 	fail "$example: wicketd --check-config${run_as[*]:+ as nobody}: $out"
 fi
 [ "$dir" = "$top" ] || rm -rf "$dir"
+# docs/*.md: every command block run by a test (not for the test of this
+# test, which moves the man pages only).
+[ -n "${DOCS_SYNC_MAN_DIR:-}" ] || tests/style/docs-blocks.sh || failed=1
 exit $failed

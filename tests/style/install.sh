@@ -31,6 +31,8 @@ fi
 	echo "755 /usr/sbin/wicketd"
 	echo "755 /usr/sbin/wicketctl"
 	echo "755 /usr/bin/wicket-helper"
+	echo "755 /usr/sbin/wicket-dnsmasq"
+	echo "755 /usr/sbin/wicket-dnsmasq-conf"
 	echo "644 /usr/share/man/man1/wicket-helper.1"
 	echo "644 /usr/share/man/man5/wicketd.conf.5"
 	echo "644 /usr/share/man/man8/wicketd.8"
@@ -38,6 +40,7 @@ fi
 	echo "644 /usr/share/bash-completion/completions/wicketctl"
 	echo "644 /usr/share/bash-completion/completions/wicket-helper"
 	echo "644 /usr/lib/systemd/system/wicketd.service"
+	echo "644 /usr/lib/systemd/system/wicket-dnsmasq.service"
 	echo "644 /usr/lib/systemd/user/wicket-helper-keepalive.service"
 	[ -e packaging/wicket.sysusers ] && echo "644 /usr/lib/sysusers.d/wicket.conf"
 	echo "644 /usr/share/doc/wicket/wicketd.conf.example"
@@ -60,6 +63,8 @@ fi
 root=$tmp/root
 grep -q '^ExecStart=/usr/sbin/wicketd ' "$root/usr/lib/systemd/system/wicketd.service" ||
 	fail "wicketd.service does not run /usr/sbin/wicketd"
+grep -q '^ExecStart=/usr/sbin/wicket-dnsmasq ' "$root/usr/lib/systemd/system/wicket-dnsmasq.service" ||
+	fail "wicket-dnsmasq.service does not run /usr/sbin/wicket-dnsmasq"
 grep -q '^ExecStart=/usr/bin/wicket-helper keepalive$' \
 	"$root/usr/lib/systemd/user/wicket-helper-keepalive.service" ||
 	fail "wicket-helper-keepalive.service does not run /usr/bin/wicket-helper"

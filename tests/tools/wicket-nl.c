@@ -22,6 +22,7 @@
 #define USAGE_PORT "port set DEV charge|free|blocked | port del DEV | port list"
 #define USAGE_GARDEN "garden add|del PREFIX | garden list"
 #define USAGE_CONFIG "config get | config set [mark VALUE/MASK] [seen-per-sec N] [max-clients N]"
+#define USAGE_STATS "stats"
 #define USAGE_FLUSH "flush [clients] [garden] [ports]"
 #define USAGE_EVENTS "events [count N] [timeout SECONDS]"
 
@@ -196,6 +197,29 @@ static int cmd_config(int argc, char **argv)
 	return kernel_config_set(nl_kernel(), &c) ? nl_kernel_failed() : 0;
 }
 
+/* --- stats: "drop_unknown=N drop_captive=N ..." (reason names with '-' as '_') */
+
+static int cmd_stats(int argc, char **argv)
+{
+	struct kernel_stats s;
+	const char *sep = "";
+
+	(void)argv;
+	if (argc != 1)
+		return nl_usage(USAGE_STATS, "stats takes no argument");
+	if (kernel_stats_get(nl_kernel(), &s))
+		return nl_kernel_failed();
+	for (unsigned int r = WICKET_STATS_A_DROP_UNKNOWN; r <= WICKET_STATS_A_DROP_PORT_BLOCKED; r++) {
+		printf("%sdrop_", sep);
+		for (const char *c = kernel_drop_reason_name(r); *c; c++)
+			putchar(*c == '-' ? '_' : *c);
+		printf("=%" PRIu64, s.drops[r]);
+		sep = " ";
+	}
+	printf("\n");
+	return 0;
+}
+
 /* --- flush */
 
 static int cmd_flush(int argc, char **argv)
@@ -342,6 +366,7 @@ static const struct command {
 	{ "client", nl_client, "client add|update|del|get|list|gen|bulk ... (see wicket-nl client)" },
 	{ "garden", cmd_garden, USAGE_GARDEN },
 	{ "config", cmd_config, USAGE_CONFIG },
+	{ "stats", cmd_stats, USAGE_STATS },
 	{ "flush", cmd_flush, USAGE_FLUSH },
 	{ "events", cmd_events, USAGE_EVENTS },
 	{ "raw", nl_raw, "raw CMD [flags dump|ack] ATTR..." },

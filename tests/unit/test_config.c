@@ -103,13 +103,13 @@ static void complete_config_with_two_ports(void **state)
 	assert_string_equal(cfg->gateway.store, "/srv/wicket/store.db");
 	assert_string_equal(cfg->gateway.control_socket, "/run/wicketd/ctl.sock");
 	assert_string_equal(cfg->gateway.staff_group, "front-desk");
-	assert_string_equal(cfg->gateway.portal_host, "192.168.7.1");
-	assert_int_equal(cfg->gateway.portal_port, 8443);
-	sin = (const struct sockaddr_in *)&cfg->gateway.portal_addr;
+	assert_string_equal(cfg->gateway.portal.host, "192.168.7.1");
+	assert_int_equal(cfg->gateway.portal.port, 8443);
+	sin = (const struct sockaddr_in *)&cfg->gateway.portal.addr;
 	assert_int_equal(sin->sin_family, AF_INET);
 	assert_int_equal(ntohs(sin->sin_port), 8443);
 	assert_int_equal(ntohl(sin->sin_addr.s_addr), 0xc0a80701);
-	assert_int_equal(cfg->gateway.portal_addrlen, sizeof(struct sockaddr_in));
+	assert_int_equal(cfg->gateway.portal.addrlen, sizeof(struct sockaddr_in));
 	assert_int_equal(cfg->gateway.dns_port, 5353);
 	assert_int_equal(cfg->gateway.mark, 0x10);
 	assert_int_equal(cfg->gateway.mark_mask, 0xf0);
@@ -184,10 +184,10 @@ static void layout_comments_and_crlf_are_accepted(void **state)
 		      "    room = Suite \xc3\x89lys\xc3\xa9\x65;2\n"
 		      "    mode = charge\n"
 		      "[port lan.102] # second\n");
-	assert_string_equal(cfg->gateway.portal_host, "fd00::1");
-	assert_int_equal(cfg->gateway.portal_addr.ss_family, AF_INET6);
-	assert_int_equal(ntohs(((struct sockaddr_in6 *)&cfg->gateway.portal_addr)->sin6_port), 80);
-	assert_int_equal(cfg->gateway.portal_addrlen, sizeof(struct sockaddr_in6));
+	assert_string_equal(cfg->gateway.portal.host, "fd00::1");
+	assert_int_equal(cfg->gateway.portal.addr.ss_family, AF_INET6);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&cfg->gateway.portal.addr)->sin6_port), 80);
+	assert_int_equal(cfg->gateway.portal.addrlen, sizeof(struct sockaddr_in6));
 	assert_int_equal(cfg->gateway.dns_port, 53);
 	assert_string_equal(cfg->keepalive.secret_file, "/k");
 	assert_int_equal(cfg->nports, 2);
@@ -289,12 +289,12 @@ static void unknown_key(void **state)
 		     "venue_url, components_dir or user");
 	expect_error("portal = 10.0.0.1:80\n[gateway]\n",
 		     "t.conf:1: portal: key outside any section; expected [gateway], [keepalive], [billing], "
-		     "[radius] or [port IFNAME]");
+		     "[radius], [metrics] or [port IFNAME]");
 	expect_error(build("= 5", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway]: expected a key name before '='");
 }
 
-#define SECTIONS "expected [gateway], [keepalive], [billing], [radius] or [port IFNAME]"
+#define SECTIONS "expected [gateway], [keepalive], [billing], [radius], [metrics] or [port IFNAME]"
 
 static void unknown_section(void **state)
 {
@@ -369,6 +369,75 @@ static void billing_and_radius_sections(void **state)
 		"t.conf:10: [billing] provisional_mb: expected a number from 1 to 100000, got \"100001\"");
 	expect_error(build("#", "#", "[port lan.101]\n[billing]\n[billing]\n"),
 		     "t.conf:10: [billing]: duplicated section, first on line 9");
+}
+
+/* [metrics]: on at 127.0.0.1:9188 for loopback by default; listen, off, allow lists. */
+static void metrics_section(void **state)
+{
+	struct wicket_config *cfg;
+	const struct sockaddr_in6 *sin6;
+	static const uint8_t v6[16] = { 0xfd, 0, 0, 0x09 };
+
+	(void)state;
+	cfg = load_ok(build("#", "#", "[port lan.101]\n"));
+	assert_true(cfg->metrics.enabled);
+	assert_string_equal(cfg->metrics.listen.host, "127.0.0.1");
+	assert_int_equal(cfg->metrics.listen.port, 9188);
+	assert_int_equal(ntohs(((const struct sockaddr_in *)&cfg->metrics.listen.addr)->sin_port), 9188);
+	assert_int_equal(cfg->metrics.nallow, 2);
+	assert_int_equal(cfg->metrics.allow[0].family, AF_INET);
+	assert_int_equal(cfg->metrics.allow[0].addr[0], 127);
+	assert_int_equal(cfg->metrics.allow[0].len, 8);
+	assert_int_equal(cfg->metrics.allow[1].family, AF_INET6);
+	assert_int_equal(cfg->metrics.allow[1].addr[15], 1);
+	assert_int_equal(cfg->metrics.allow[1].len, 128);
+	config_free(cfg);
+
+	cfg = load_ok(build("#", "#",
+			    "[port lan.101]\n[metrics]\nlisten = [fd00:9::1]:9100\n"
+			    "allow = 10.9.0.0/24,fd00:9::/48  192.0.2.7\n"));
+	assert_true(cfg->metrics.enabled);
+	assert_string_equal(cfg->metrics.listen.host, "fd00:9::1");
+	sin6 = (const struct sockaddr_in6 *)&cfg->metrics.listen.addr;
+	assert_int_equal(sin6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(sin6->sin6_port), 9100);
+	assert_int_equal(cfg->metrics.nallow, 3);
+	assert_int_equal(cfg->metrics.allow[0].len, 24);
+	assert_int_equal(cfg->metrics.allow[1].family, AF_INET6);
+	assert_memory_equal(cfg->metrics.allow[1].addr, v6, 16);
+	assert_int_equal(cfg->metrics.allow[1].len, 48);
+	assert_int_equal(cfg->metrics.allow[2].len, 32);
+	config_free(cfg);
+
+	cfg = load_ok(build("#", "#", "[port lan.101]\n[metrics]\nlisten = off\n"));
+	assert_false(cfg->metrics.enabled);
+	config_free(cfg);
+
+	expect_error(build("#", "#", "[port lan.101]\n[metrics]\nlisten = localhost:9188\n"),
+		     "t.conf:10: [metrics] listen: expected a numeric IPV4:PORT or [IPV6]:PORT (e.g. "
+		     "10.0.0.1:8080), got \"localhost:9188\"");
+	expect_error(build("#", "#", "[port lan.101]\n[metrics]\nlisten = 10.0.0.1:0\n"),
+		     "t.conf:10: [metrics] listen: expected a port from 1 to 65535 after the address, got "
+		     "\"10.0.0.1:0\"");
+	expect_error(build("#", "#", "[port lan.101]\n[metrics]\nallow = 10.9.0.1/24\n"),
+		     "t.conf:10: [metrics] allow: expected ADDRESS or ADDRESS/LEN with no bits set past LEN "
+		     "(e.g. 10.9.0.0/24), got \"10.9.0.1/24\"");
+	expect_error(build("#", "#", "[port lan.101]\n[metrics]\nallow = 10.9.0.0/33\n"),
+		     "t.conf:10: [metrics] allow: expected ADDRESS or ADDRESS/LEN with no bits set past LEN "
+		     "(e.g. 10.9.0.0/24), got \"10.9.0.0/33\"");
+	expect_error(build("#", "#", "[port lan.101]\n[metrics]\nallow = 10.9.0.0/\n"),
+		     "t.conf:10: [metrics] allow: expected ADDRESS or ADDRESS/LEN with no bits set past LEN "
+		     "(e.g. 10.9.0.0/24), got \"10.9.0.0/\"");
+	expect_error(build("#", "#", "[port lan.101]\n[metrics]\nallow = , ,\n"),
+		     "t.conf:10: [metrics] allow: expected at least one address or prefix");
+	expect_error(
+		build("#", "#",
+		      "[port lan.101]\n[metrics]\nallow = 1.0.0.1 1.0.0.2 1.0.0.3 1.0.0.4 1.0.0.5 1.0.0.6 "
+		      "1.0.0.7 1.0.0.8 1.0.0.9 1.0.0.10 1.0.0.11 1.0.0.12 1.0.0.13 1.0.0.14 1.0.0.15 "
+		      "1.0.0.16 1.0.0.17\n"),
+		"t.conf:10: [metrics] allow: expected at most 16 addresses or prefixes");
+	expect_error(build("#", "#", "[port lan.101]\n[metrics]\nport = 9188\n"),
+		     "t.conf:10: [metrics] port: unknown key; expected listen or allow");
 }
 
 static void portal_keys(void **state)
@@ -864,6 +933,7 @@ int main(void)
 		cmocka_unit_test(unknown_section),
 		cmocka_unit_test(billing_and_radius_sections),
 		cmocka_unit_test(portal_keys),
+		cmocka_unit_test(metrics_section),
 		cmocka_unit_test(syntax_error_names_its_line),
 		cmocka_unit_test(duplicated_key),
 		cmocka_unit_test(duplicated_section),

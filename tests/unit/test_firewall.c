@@ -24,6 +24,7 @@
 
 static const struct firewall_params params = {
 	.upstream = "wan0",
+	.portal_addr = "10.0.0.1",
 	.portal_port = 8080,
 	.portal_tls_port = 8443,
 	.dns_port = 5353,
@@ -71,14 +72,31 @@ static int private_netns(void **state)
 
 static void ruleset_says_what_it_does(void **state)
 {
-	char buf[2048];
+	struct firewall_params p = params;
+	char buf[4096];
 
 	(void)state;
 	assert_int_equal(firewall_ruleset(&params, buf, sizeof(buf)), 0);
-	assert_non_null(strstr(buf, "meta mark & 0x00800000 == 0x00800000 tcp dport 80 redirect to :8080"));
+	/* Captive HTTP to the portal's address, before the port's own. */
+	assert_non_null(
+		strstr(buf, "meta mark & 0x00800000 == 0x00800000 tcp dport 80 dnat ip to 10.0.0.1:8080"));
+	assert_true(strstr(buf, "dnat ip to") < strstr(buf, "tcp dport 80 redirect to :8080"));
 	assert_non_null(strstr(buf, "th dport 53 redirect to :5353"));
 	assert_non_null(strstr(buf, "iifname \"wan0\" tcp dport { 8080, 8443 } drop"));
 	assert_non_null(strstr(buf, "iifname \"wan0\" udp dport 4444 drop"));
+	assert_non_null(strstr(buf, "iifname \"wan0\" meta l4proto { tcp, udp } th dport 5353 drop"));
+	/* Captive DNS per source MAC, after the redirect (its port). */
+	assert_non_null(strstr(
+		buf, "meta mark & 0x00800000 == 0x00800000 meta l4proto { tcp, udp } th dport 5353 "
+		     "update @captive_dns { ether saddr limit rate over 20/second burst 40 packets } drop"));
+
+	strcpy(p.portal_addr, "fd00::1");
+	assert_int_equal(firewall_ruleset(&p, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "tcp dport 80 dnat ip6 to [fd00::1]:8080"));
+	p.portal_addr[0] = '\0';
+	assert_int_equal(firewall_ruleset(&p, buf, sizeof(buf)), 0);
+	assert_null(strstr(buf, "dnat"));
+	assert_non_null(strstr(buf, "tcp dport 80 redirect to :8080"));
 }
 
 static void unsafe_parameters_are_refused(void **state)
@@ -98,6 +116,11 @@ static void unsafe_parameters_are_refused(void **state)
 	p.mark = 0x1;
 	assert_int_equal(firewall_ruleset(&p, buf, sizeof(buf)), -EINVAL);
 	p = params;
+	strcpy(p.portal_addr, "10.0.0.1:80");
+	assert_int_equal(firewall_ruleset(&p, buf, sizeof(buf)), -EINVAL);
+	strcpy(p.portal_addr, "portal.example");
+	assert_int_equal(firewall_ruleset(&p, buf, sizeof(buf)), -EINVAL);
+	p = params;
 	p.portal_port = 0;
 	assert_int_equal(firewall_ruleset(&p, buf, sizeof(buf)), -EINVAL);
 	assert_int_equal(firewall_ruleset(&params, buf, 100), -ENOSPC);
@@ -113,6 +136,12 @@ static void install_replace_remove(void **state)
 	assert_int_equal(firewall_install(fw), 0);
 	assert_int_equal(firewall_present(fw), 1);
 	assert_non_null(strstr(listing(), "redirect to :8080"));
+	/* What the kernel took: nft lists it back as it was written. */
+	assert_non_null(strstr(listing(), "dnat ip to 10.0.0.1:8080"));
+	assert_non_null(strstr(
+		listing(),
+		"update @captive_dns { ether saddr limit rate over 20/second burst 40 packets } drop"));
+	assert_non_null(strstr(listing(), "iifname \"wan0\" meta l4proto { tcp, udp } th dport 5353 drop"));
 	/* Again: replaced in one transaction, not doubled. */
 	assert_int_equal(firewall_install(fw), 0);
 	assert_null(strstr(strstr(listing(), "redirect to :8080") + 1, "tcp dport 80 redirect to :8080"));

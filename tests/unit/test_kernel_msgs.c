@@ -1092,6 +1092,85 @@ static void config_malformed_is_refused(void **state)
 	assert_int_equal(c.has, KERNEL_CONFIG_HAS_CLIENTS);
 }
 
+/* --- stats */
+
+/* A STATS_GET reply with every drop reason r set to 1000 + r, but skip (0: none). */
+static struct nlmsghdr *stats_reply(unsigned int skip)
+{
+	struct nlmsghdr *nlh = genl_message(WICKET_CMD_STATS_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, WICKET_A_STATS);
+
+	for (unsigned int r = WICKET_STATS_A_DROP_UNKNOWN; r <= WICKET_STATS_A_DROP_PORT_BLOCKED; r++)
+		if (r != skip)
+			mnl_attr_put_u64(nlh, r, 1000 + r);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static void stats_are_parsed(void **state)
+{
+	struct nlmsghdr *nlh = stats_reply(0);
+	struct nlattr *nest;
+	struct kernel_stats st;
+
+	(void)state;
+	assert_int_equal(kernel_parse_stats(nlh, &st), 0);
+	for (unsigned int r = WICKET_STATS_A_DROP_UNKNOWN; r <= WICKET_STATS_A_DROP_PORT_BLOCKED; r++)
+		assert_int_equal(st.drops[r], 1000 + r);
+	assert_string_equal(kernel_drop_reason_name(WICKET_STATS_A_DROP_BYTE_CAP), "byte-cap");
+	assert_null(kernel_drop_reason_name(WICKET_STATS_A_PAD));
+	assert_null(kernel_drop_reason_name(0));
+
+	/* A newer module's counters (unknown types) are skipped. */
+	nlh = genl_message(WICKET_CMD_STATS_GET);
+	nest = mnl_attr_nest_start(nlh, WICKET_A_STATS);
+	mnl_attr_put_u64(nlh, WICKET_STATS_A_MAX + 1, 7);
+	for (unsigned int r = WICKET_STATS_A_DROP_UNKNOWN; r <= WICKET_STATS_A_DROP_PORT_BLOCKED; r++)
+		mnl_attr_put_u64(nlh, r, r);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(kernel_parse_stats(nlh, &st), 0);
+	assert_int_equal(st.drops[WICKET_STATS_A_DROP_PORT_BLOCKED], WICKET_STATS_A_DROP_PORT_BLOCKED);
+}
+
+static void stats_malformed_are_refused(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct kernel_stats st;
+
+	(void)state;
+	/* Each reason missing in turn: refused, and nothing half-read is left. */
+	for (unsigned int r = WICKET_STATS_A_DROP_UNKNOWN; r <= WICKET_STATS_A_DROP_PORT_BLOCKED; r++) {
+		assert_int_equal(kernel_parse_stats(stats_reply(r), &st), -EBADMSG);
+		assert_int_equal(st.drops[WICKET_STATS_A_DROP_UNKNOWN == r ? WICKET_STATS_A_DROP_CAPTIVE
+									   : WICKET_STATS_A_DROP_UNKNOWN],
+				 0);
+	}
+	/* A u32 where a u64 belongs. */
+	nlh = genl_message(WICKET_CMD_STATS_GET);
+	nest = mnl_attr_nest_start(nlh, WICKET_A_STATS);
+	mnl_attr_put_u32(nlh, WICKET_STATS_A_DROP_UNKNOWN, 1);
+	for (unsigned int r = WICKET_STATS_A_DROP_CAPTIVE; r <= WICKET_STATS_A_DROP_PORT_BLOCKED; r++)
+		mnl_attr_put_u64(nlh, r, 1);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(kernel_parse_stats(nlh, &st), -EBADMSG);
+	/* Two stats nests. */
+	nlh = stats_reply(0);
+	nest = mnl_attr_nest_start(nlh, WICKET_A_STATS);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(kernel_parse_stats(nlh, &st), -EBADMSG);
+	nlh = genl_message(WICKET_CMD_STATS_GET);
+	nest = mnl_attr_nest_start(nlh, WICKET_A_STATS);
+	for (unsigned int r = WICKET_STATS_A_DROP_UNKNOWN; r <= WICKET_STATS_A_DROP_PORT_BLOCKED; r++)
+		mnl_attr_put_u64(nlh, r, 1);
+	mnl_attr_put_u64(nlh, WICKET_STATS_A_DROP_CAPTIVE, 2);
+	mnl_attr_nest_end(nlh, nest);
+	/* (a reason twice) */
+	assert_int_equal(kernel_parse_stats(nlh, &st), -EBADMSG);
+	/* No stats at all. */
+	assert_int_equal(kernel_parse_stats(genl_message(WICKET_CMD_STATS_GET), &st), -EBADMSG);
+}
+
 /* --- text forms */
 
 static void addresses_are_parsed(void **state)
@@ -1229,6 +1308,8 @@ int main(void)
 		cmocka_unit_test(garden_is_parsed),
 		cmocka_unit_test(config_is_parsed),
 		cmocka_unit_test(config_malformed_is_refused),
+		cmocka_unit_test(stats_are_parsed),
+		cmocka_unit_test(stats_malformed_are_refused),
 		cmocka_unit_test(addresses_are_parsed),
 		cmocka_unit_test(prefixes_are_parsed),
 		cmocka_unit_test(macs_are_parsed),

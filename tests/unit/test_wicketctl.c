@@ -172,13 +172,47 @@ static const struct fixture {
 	{ "approve", request_json },
 	{ "reject", request_json },
 	{ "report", NULL },
+	{ "metrics", NULL },
 };
+
+/* top's fixtures grow at each call, as a running gateway's counters do. */
+static int metrics_calls, clients_calls, growing_clients;
+
+static void metrics_answer(char *buf, size_t len)
+{
+	int n = metrics_calls++;
+
+	snprintf(buf, len,
+		 "{\"now\": 1800000000, \"uptime_s\": %d, \"module\": \"0.9.0\", \"clients\": {\"total\": 6,"
+		 " \"captive\": 2, \"provisional\": 1, \"authorized\": 3, \"blocked\": 0}, \"sessions\":"
+		 " {\"active\": 4, \"started\": %d, \"ended\": {\"logout\": %d, \"deadline\": 2}},"
+		 " \"keepalives\": {\"ok\": %d, \"bad-tag\": 1, \"replay\": 0}, \"approvals\": {\"voucher\":"
+		 " {\"approved\": 7, \"rejected\": 1, \"provisional\": 0}, \"room\": {\"approved\": 0,"
+		 " \"rejected\": 0, \"provisional\": 0}}, \"accounting\": {\"outbox\": 3, \"oldest_s\": 75,"
+		 " \"sent\": 20, \"acked\": 18, \"failed\": 0}, \"kernel_drops\": {\"unknown\": %d,"
+		 " \"captive\": 40, \"byte-cap\": 0, \"client-blocked\": 0, \"port-blocked\": 0}}",
+		 3600 + n, 10 + 5 * n, 3 + n, 100 + 30 * n, 1000 + 200 * n);
+}
+
+static void clients_answer(char *buf, size_t len)
+{
+	int n = clients_calls++;
+
+	snprintf(buf, len,
+		 "[{\"mac\": \"02:00:5e:00:53:0b\", \"port\": \"lan.2\", \"room\": null, \"state\": "
+		 "\"captive\","
+		 " \"remaining_s\": null, \"up_bytes\": 9000000, \"down_bytes\": 0},"
+		 " {\"mac\": \"02:00:5e:00:53:0a\", \"port\": \"lan.101\", \"room\": \"101\", \"state\":"
+		 " \"authorized\", \"remaining_s\": 3720, \"up_bytes\": %d, \"down_bytes\": %d}]",
+		 1000 + 2000 * n, 5000000 * n);
+}
 
 static json_t *handler(const json_t *args, const struct control_peer *peer, void *arg, char *err,
 		       size_t errlen)
 {
 	const struct fixture *f = arg;
 	const char *answer = f->result;
+	static char grown[2048];
 	json_t *result = NULL;
 	int stall;
 
@@ -194,6 +228,13 @@ static json_t *handler(const json_t *args, const struct control_peer *peer, void
 						 : "null";
 	}
 	pthread_mutex_lock(&lock);
+	if (!strcmp(f->cmd, "metrics")) {
+		metrics_answer(grown, sizeof(grown));
+		answer = grown;
+	} else if (!strcmp(f->cmd, "clients") && growing_clients) {
+		clients_answer(grown, sizeof(grown));
+		answer = grown;
+	}
 	calls++;
 	snprintf(last_cmd, sizeof(last_cmd), "%s", f->cmd);
 	json_decref(last_args);
@@ -277,6 +318,7 @@ static int reset(void **state)
 	fail_with = NULL;
 	answer_with = NULL;
 	stall_s = 0;
+	metrics_calls = clients_calls = growing_clients = 0;
 	pthread_mutex_unlock(&lock);
 	unsetenv(CTL_SOCKET_ENV);
 	return 0;
@@ -1823,6 +1865,91 @@ static void sessions_show_their_charge_when_billed(void **state)
 		     "     17  lan.101  active  2024-05-01 08:30  -      -       0 B   0 B  1.500 KWD\n"));
 }
 
+/* --- top */
+
+static void top_prints_frames_with_rates(void **state)
+{
+	char *second;
+
+	(void)state;
+	growing_clients = 1;
+	assert_int_equal(run("top", "--count", "2", "--interval", "1"), 0);
+	print_message("%s", out);
+	assert_int_equal(ncalls(), 4);
+	second = strstr(out, "\n\nwicket.ko");
+	assert_non_null(second);
+	/* The first frame has no rates; the second has them, a second's worth. */
+	assert_non_null(strstr(out, "wicket.ko 0.9.0, wicketd up 1h00m, every 1s, "));
+	assert_non_null(strstr(out, "clients     3 authorized, 1 provisional, 2 captive, 0 blocked (6)\n"));
+	assert_non_null(
+		strstr(out, "sessions    4 active, 10 started (-); ended: logout 3 (-), deadline 2 (-)\n"));
+	assert_true(strstr(second, "sessions    4 active, 15 started (5.0/s)") ||
+		    strstr(second, "sessions    4 active, 15 started (4.9/s)") ||
+		    strstr(second, "sessions    4 active, 15 started (4.8/s)"));
+	assert_non_null(strstr(second, "keepalives  ok 130 ("));
+	assert_non_null(strstr(second, "; rejected: bad-tag 1 (0.0/s)\n"));
+	assert_non_null(strstr(out, "approvals   voucher: 7 approved, 1 rejected, 0 temporary\n"));
+	assert_non_null(strstr(out, "accounting  3 waiting (oldest 1m15s), 20 sent, 18 acked, 0 failed\n"));
+	assert_non_null(strstr(second, "drops       unknown 1200 ("));
+	/* Busiest first: in the first frame by bytes, in the second by rate. */
+	assert_non_null(strstr(out, "MAC                PORT     ROOM  STATE       UP/S  DOWN/S"));
+	assert_true(strstr(out, "02:00:5e:00:53:0b") < strstr(out, "02:00:5e:00:53:0a"));
+	assert_true(strstr(second, "02:00:5e:00:53:0a") < strstr(second, "02:00:5e:00:53:0b"));
+	assert_non_null(strstr(second, " 5.0 MB/s") ? strstr(second, " 5.0 MB/s")
+						    : strstr(second, " 4.9 MB/s"));
+	assert_string_equal(err, "");
+}
+
+static void top_json_is_one_line_a_frame(void **state)
+{
+	json_t *first, *second;
+	char *nl;
+
+	(void)state;
+	growing_clients = 1;
+	assert_int_equal(run("--json", "top", "--count", "2", "--interval", "1", "--limit", "1"), 0);
+	nl = strchr(out, '\n');
+	assert_non_null(nl);
+	assert_int_equal(strchr(nl + 1, '\n') - nl - 1 > 0, 1);
+	assert_int_equal(out[strlen(out) - 1], '\n');
+	first = json_loadb(out, (size_t)(nl - out), 0, NULL);
+	second = json_loads(nl + 1, 0, NULL);
+	assert_non_null(first);
+	assert_non_null(second);
+	assert_true(json_is_null(json_object_get(json_object_get(first, "rates"), "sessions_started")));
+	assert_true(json_real_value(json_object_get(json_object_get(second, "rates"), "sessions_started")) >
+		    4.5);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(second, "metrics"), "sessions"), "started")),
+			 15);
+	/* Every client is there in JSON (--limit is for the table), with its rates. */
+	assert_int_equal(json_array_size(json_object_get(second, "clients")), 2);
+	assert_true(json_real_value(json_object_get(json_array_get(json_object_get(second, "clients"), 1),
+						    "up_bps")) > 1900);
+	json_decref(first);
+	json_decref(second);
+}
+
+static void top_limit_and_errors(void **state)
+{
+	(void)state;
+	assert_int_equal(run("top", "--count", "1", "--limit", "1"), 0);
+	assert_non_null(strstr(out, "... and 1 more clients\n"));
+	assert_int_equal(run("top", "--interval", "0"), 2);
+	assert_non_null(strstr(err, "--interval '0': expected seconds from 1 to 3600"));
+	assert_int_equal(run("top", "--count", "x"), 2);
+	assert_int_equal(run("top", "--limit", "-1"), 2);
+	assert_int_equal(run("top", "now"), 2);
+	assert_non_null(strstr(err, "unexpected argument 'now'"));
+	/* The usage errors sent nothing: the two requests are the first frame's. */
+	assert_int_equal(ncalls(), 2);
+	fail_with = "wicket.ko: not loaded";
+	assert_int_equal(run("top", "--count", "3"), 1);
+	assert_non_null(strstr(err, "wicket.ko: not loaded"));
+	/* Stops at the first failure: one request, not three frames of them. */
+	assert_int_equal(ncalls(), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1866,6 +1993,9 @@ int main(void)
 		cmocka_unit_test_setup(json_prints_the_new_answers_as_they_are, reset),
 		cmocka_unit_test_setup(new_commands_are_in_help_and_take_prefixes, reset),
 		cmocka_unit_test_setup(sessions_show_their_charge_when_billed, reset),
+		cmocka_unit_test_setup(top_prints_frames_with_rates, reset),
+		cmocka_unit_test_setup(top_json_is_one_line_a_frame, reset),
+		cmocka_unit_test_setup(top_limit_and_errors, reset),
 	};
 
 	return cmocka_run_group_tests_name("wicketctl", tests, setup, teardown);
