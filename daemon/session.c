@@ -209,7 +209,13 @@ int session_allow(struct gateway *gw, struct session_client *c, unsigned int min
 		return -EPERM;
 	}
 	if (c->session_id) {
-		ret = store_session_extend(gw->store, c->session_id, deadline, now);
+		/* A comp gives time, never takes it: a later deadline (or none) already sold stays. */
+		ret = store_session_get(gw->store, c->session_id, &s);
+		if (!ret && (!strcmp(s.state, "active") || !strcmp(s.state, "provisional")) &&
+		    (s.deadline_at == 0 || s.deadline_at > deadline))
+			deadline = s.deadline_at;
+		if (!ret)
+			ret = store_session_extend(gw->store, c->session_id, deadline, now);
 		if (!ret)
 			ret = store_session_set_state(gw->store, c->session_id, "active", "comped by staff",
 						      now);

@@ -41,7 +41,10 @@ int session_find(struct gateway *gw, const char *mac, struct session_client *out
 /* The client of a kernel entry (k: its port, MAC and state), added to the store if new. */
 int session_client_of(struct gateway *gw, const struct kernel_client *k, struct session_client *out,
 		      char *err, size_t errlen);
-/* Comp: authorized for minutes from now, in a new or the running session. */
+/*
+ * Comp: authorized for minutes from now, in a new or the running session;
+ * a running session's later deadline (or none) stays as it was.
+ */
 int session_allow(struct gateway *gw, struct session_client *c, unsigned int minutes, char *err,
 		  size_t errlen);
 /* End the running session (if any) with reason; the client becomes captive. */

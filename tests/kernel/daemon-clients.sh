@@ -43,6 +43,15 @@ check "wicketctl clients shows it authorized with time left" \
 session=$(sqlite3 "$dir/wicket.db" "SELECT id FROM sessions WHERE state = 'active'")
 check "the session is in the store before anything else" test -n "$session"
 
+# A comp gives time, never takes it: 5 minutes comped on top of 5 left stays 5, not 1.
+ctl allow $mac --minutes 1 > /dev/null || exit 1
+left=$(ctl --json clients | jq --arg m "$mac" '.[] | select(.mac == $m) | .remaining_s')
+check "a shorter comp keeps the longer time already given ($left s left)" test "${left:-0}" -gt 240
+check "... in the same session" test "$(sqlite3 "$dir/wicket.db" "SELECT id FROM sessions WHERE state = 'active'")" = "$session"
+ctl allow $mac --minutes 10 > /dev/null || exit 1
+left=$(ctl --json clients | jq --arg m "$mac" '.[] | select(.mac == $m) | .remaining_s')
+check "a longer comp extends it ($left s left)" test "${left:-0}" -gt 540
+
 check "wicketctl kick" ctl kick $mac
 check_fails "kicked: cut at once" ping_ok "$guest" 10.99.0.2
 check "the store says kick" test "$(sqlite3 "$dir/wicket.db" "SELECT end_reason FROM sessions WHERE id = $session")" = kick

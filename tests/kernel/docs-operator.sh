@@ -208,6 +208,12 @@ check "... ports lists lan.101 in room 101, lan.102 in room 102" \
 check "... port set made lan.102 free for the Pool bar, then reset back to charge in room 102" \
 	test "$(ctl --json ports | jq -r '.. | objects | select(.ifname? == "lan.102") | "\(.mode) \(.room)"')" = "charge 102"
 
+doc_run "$router" op-monitor
+check "... top shows one authorized guest (room 102's) as status counts it" \
+	grep -qE "^clients +1 authorized, 0 provisional, $(ctl --json status | jq .clients.captive) captive" <<< "$doc_out"
+check "... and room 102's laptop among the clients" grep -qE '^02:11:22:33:44:66 +lan.102 +102 +authorized' <<< "$doc_out"
+check "... the metrics endpoint counts it too" grep -qx 'wicket_clients{state="authorized"} 1' <<< "$doc_out"
+
 # --- 8. Backup and restore
 doc_run "$router" op-backup
 backup=/var/backups/wicket/wicket-$(date +%F).db
