@@ -20,13 +20,6 @@
 #include "store_outbox.h"
 #include "uapi/wicket.h"
 
-static int count_active(const struct store_active *a, void *arg)
-{
-	(void)a;
-	(*(unsigned int *)arg)++;
-	return 0;
-}
-
 /* Keepalives received since start, by outcome: {"port": int, "ok": int, "bad-tag": int, ...}. */
 static json_t *keepalives_json(struct gateway *gw)
 {
@@ -67,7 +60,7 @@ static json_t *cmd_status(const json_t *args, const struct control_peer *peer, v
 	(void)peer;
 	if (metrics_count_clients(gw, &n, err, errlen))
 		return NULL;
-	if (store_sessions_active(gw->store, count_active, &active)) {
+	if (store_sessions_active_count(gw->store, &active)) {
 		snprintf(err, errlen, "store: %s", store_error(gw->store));
 		return NULL;
 	}

@@ -90,7 +90,8 @@ static const char *fmt_byte_rate(char buf[CTL_FMT_LEN], double r)
 }
 
 /* "name count (rate)" for each key of the object at path, skipping zeros when skip_zero. */
-static void print_counts(struct top *t, const json_t *m, const char *key, const char *sub, int skip_zero)
+static void print_counts(struct top *t, const json_t *m, const char *key, const char *sub, int skip_zero,
+			 const char *leave_out)
 {
 	const json_t *obj = json_object_get(m, key);
 	const char *name;
@@ -104,7 +105,7 @@ static void print_counts(struct top *t, const json_t *m, const char *key, const 
 		const char *path[] = { key, sub ? sub : name, sub ? name : NULL, NULL };
 		char r[CTL_FMT_LEN];
 
-		if (skip_zero && json_integer_value(v) == 0)
+		if ((skip_zero && json_integer_value(v) == 0) || (leave_out && !strcmp(name, leave_out)))
 			continue;
 		fprintf(t->ctl->out, "%s%s %lld (%s)", any ? ", " : " ", name,
 			(long long)json_integer_value(v), fmt_rate(r, rate(t, m, path)));
@@ -138,28 +139,12 @@ static void print_header(struct top *t, const json_t *m)
 	fprintf(out, "sessions    %lld active, %lld started (%s); ended:",
 		ctl_int(json_object_get(m, "sessions"), "active"),
 		ctl_int(json_object_get(m, "sessions"), "started"), fmt_rate(b[1], rate(t, m, started)));
-	print_counts(t, m, "sessions", "ended", 0);
+	print_counts(t, m, "sessions", "ended", 0, NULL);
 	fprintf(out, "\nkeepalives  ok %lld (%s); rejected:", counter(m, ka_ok),
 		fmt_rate(b[1], rate(t, m, ka_ok)));
-	if (json_is_object(json_object_get(m, "keepalives"))) {
-		json_t *ka = json_deep_copy(json_object_get(m, "keepalives"));
-
-		json_object_del(ka, "ok");
-		json_object_foreach(ka, method, results)
-		{
-			const char *path[] = { "keepalives", method, NULL };
-			char r[CTL_FMT_LEN];
-
-			if (json_integer_value(results) == 0)
-				continue;
-			fprintf(out, "%s%s %lld (%s)", any ? ", " : " ", method,
-				(long long)json_integer_value(results), fmt_rate(r, rate(t, m, path)));
-			any = 1;
-		}
-		json_decref(ka);
-	}
-	fprintf(out, "%s\napprovals  ", any ? "" : " none");
-	any = 0;
+	/* The refusals that happened, by reason. */
+	print_counts(t, m, "keepalives", NULL, 1, "ok");
+	fprintf(out, "\napprovals  ");
 	json_object_foreach(json_object_get(m, "approvals"), method, results)
 	{
 		long long ok = ctl_int(results, "approved"), no = ctl_int(results, "rejected"),
@@ -176,7 +161,7 @@ static void print_header(struct top *t, const json_t *m)
 		json_is_integer(oldest) ? ctl_fmt_duration(b[2], oldest) : "-", ctl_int(a, "sent"),
 		ctl_int(a, "acked"), ctl_int(a, "failed"));
 	fprintf(out, "drops      ");
-	print_counts(t, m, "kernel_drops", NULL, 0);
+	print_counts(t, m, "kernel_drops", NULL, 0, NULL);
 	fprintf(out, "\n\n");
 }
 

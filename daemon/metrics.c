@@ -54,13 +54,6 @@ int metrics_count_clients(struct gateway *gw, struct client_counts *n, char *err
 	return -EAGAIN;
 }
 
-static int count_active(const struct store_active *a, void *arg)
-{
-	(void)a;
-	(*(unsigned int *)arg)++;
-	return 0;
-}
-
 int metrics_take(struct gateway *gw, struct metrics_snapshot *m, char *err, size_t errlen)
 {
 	int ret;
@@ -75,7 +68,7 @@ int metrics_take(struct gateway *gw, struct metrics_snapshot *m, char *err, size
 		snprintf(err, errlen, "wicket.ko: %s", kernel_error(gw->kernel));
 		return ret;
 	}
-	if ((ret = store_sessions_active(gw->store, count_active, &m->sessions_active)) ||
+	if ((ret = store_sessions_active_count(gw->store, &m->sessions_active)) ||
 	    (ret = store_outbox_depth(gw->store, &m->outbox_records, &m->outbox_oldest_ms))) {
 		snprintf(err, errlen, "store: %s", store_error(gw->store));
 		return ret;

@@ -1653,6 +1653,22 @@ static int session_end(struct store *s, uint64_t id, const char *reason, int64_t
 	return rc == -EALREADY ? 0 : rc;
 }
 
+int store_sessions_active_count(struct store *s, unsigned int *n)
+{
+	static const char sql[] = "SELECT count(*) FROM sessions WHERE state != 'ended'";
+	sqlite3_stmt *q = store_sql(s, sql);
+	int rc;
+
+	if (!q)
+		return -EIO;
+	rc = store_row(s, q, "count active sessions");
+	if (rc < 0)
+		return rc;
+	*n = rc ? (unsigned int)sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return 0;
+}
+
 int store_session_end(struct store *s, uint64_t session_id, const char *reason, int64_t now_ms)
 {
 	int nested, err;

@@ -248,6 +248,8 @@ int store_session_end(struct store *s, uint64_t session_id, const char *reason, 
 int store_session_get(struct store *s, uint64_t session_id, struct store_session *out);
 /* Every session that has not ended, by id, with its client's port, MAC and addresses. */
 int store_sessions_active(struct store *s, int (*cb)(const struct store_active *a, void *arg), void *arg);
+/* How many sessions have not ended (one count, for status and metrics). */
+int store_sessions_active_count(struct store *s, unsigned int *n);
 /* A session's events, oldest first; -ENOENT if the session is unknown. */
 int store_session_events(struct store *s, uint64_t session_id,
 			 int (*cb)(const struct store_event *ev, void *arg), void *arg);

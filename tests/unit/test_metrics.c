@@ -341,6 +341,13 @@ static void store_counts_what_commits(void **state)
 	assert_int_equal(store_commit(s), 0);
 	assert_int_equal(store_counts(s)->started, 3);
 	assert_int_equal(ended(s, "deadline"), 0);
+	/* Active: c's session (a's and b's ended), as one count. */
+	{
+		unsigned int n = 99;
+
+		assert_int_equal(store_sessions_active_count(s, &n), 0);
+		assert_int_equal(n, 1);
+	}
 	/* A refused call in a batch counts nothing: a second session for a client that has one. */
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_session_start(s, c, "active", 0, 0, NULL, 0, 7000, &sb), -EBUSY);
