@@ -1318,6 +1318,20 @@ out:
 	return rc;
 }
 
+int config_keep_radius(const struct wicket_config *running, struct wicket_config *cfg)
+{
+	const typeof(cfg->radius) *a = &running->radius, *b = &cfg->radius;
+	unsigned int interim = b->interim;
+	int changed = strcmp(a->host, b->host) || a->port != b->port || strcmp(a->acct_host, b->acct_host) ||
+		      a->acct_port != b->acct_port || strcmp(a->secret_file, b->secret_file) ||
+		      strcmp(a->nas_identifier, b->nas_identifier) || a->timeout != b->timeout ||
+		      a->retries != b->retries || strcmp(a->dictionary, b->dictionary);
+
+	cfg->radius = running->radius;
+	cfg->radius.interim = interim;
+	return changed;
+}
+
 void config_free(struct wicket_config *config)
 {
 	if (!config)

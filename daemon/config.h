@@ -259,6 +259,14 @@ int config_load_string(const char *text, const char *name, struct wicket_config 
 /* Frees a config from config_load_*(); NULL is allowed. */
 void config_free(struct wicket_config *config);
 
+/*
+ * For a reload: [radius] is opened once (its client and the requests in
+ * flight), so cfg takes running's section back, all but interim (read at
+ * each accounting sweep). 1 when cfg asked for a different one (the
+ * caller says that a restart applies it), 0 when not.
+ */
+int config_keep_radius(const struct wicket_config *running, struct wicket_config *cfg);
+
 /* The access port named ifname, or NULL when it is not one. */
 const struct wicket_config_port *config_port(const struct wicket_config *config, const char *ifname);
 

@@ -1577,6 +1577,14 @@ int kernel_stats_get(struct kernel *k, struct kernel_stats *s)
 	return simple(k, on_stats, s);
 }
 
+int kernel_hold(struct kernel *k)
+{
+	struct nlmsghdr *nlh;
+	int err = start(k, WICKET_CMD_HOLD, &nlh);
+
+	return err ? err : simple(k, NULL, NULL);
+}
+
 /* --- flush, raw */
 
 int kernel_flush(struct kernel *k, uint32_t flush_flags)

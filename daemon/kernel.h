@@ -166,6 +166,10 @@ int kernel_config_set(struct kernel *k, const struct kernel_config *c);
 
 /* Stats: every drop reason of this header's uapi must be in the reply. */
 int kernel_stats_get(struct kernel *k, struct kernel_stats *s);
+
+/* This socket holds wicket.ko loaded until kernel_close(): rmmod fails
+ * with "in use" meanwhile (WICKET_CMD_HOLD). */
+int kernel_hold(struct kernel *k);
 /* The name of drop reason r in metrics and wicketctl ("unknown", "captive", ...); NULL if none. */
 const char *kernel_drop_reason_name(unsigned int r);
 

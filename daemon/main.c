@@ -118,6 +118,9 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 		log_err("SIGHUP: %s; keeping the running configuration", err);
 		return;
 	}
+	if (config_keep_radius(gw->config, cfg))
+		log_warn("SIGHUP: [radius] changed: a restart applies it (systemctl restart wicketd); "
+			 "until then the running one stays");
 	if (gateway_apply(gw, cfg, err, sizeof(err))) {
 		log_err("SIGHUP: %s; keeping the running configuration", err);
 		gateway_apply(gw, gw->config, err, sizeof(err));
@@ -319,6 +322,15 @@ static int gateway_open(struct gateway *gw)
 	ret = check_module(gw);
 	if (ret)
 		return ret;
+	/*
+	 * Unloading wicket.ko under a running wicketd would leave every
+	 * access port open: our socket holds it until we exit.
+	 */
+	ret = kernel_hold(gw->kernel);
+	if (ret) {
+		log_err("cannot hold wicket.ko loaded: %s", kernel_error(gw->kernel));
+		return ret;
+	}
 	ret = gateway_apply(gw, gw->config, err, sizeof(err));
 	if (ret) {
 		log_err("%s", err);

@@ -344,7 +344,17 @@ int session_kernel_event(uint8_t cmd, const struct kernel_client *k, void *arg)
 			 reason, store_error(gw->store));
 	else
 		log_info("session %llu ended: %s", (unsigned long long)k->session, reason);
-	/* The gate is closed already; the entry says so too: captive, no session. */
+	/*
+	 * The gate is closed already; the entry says so too: captive, no
+	 * session. Unless the entry has moved on to a newer session since the
+	 * kernel sent this event (events wait in the socket while the loop
+	 * works): that one is not ours to close.
+	 */
+	memset(&c, 0, sizeof(c));
+	c.port = k->port;
+	memcpy(c.mac, k->mac, sizeof(c.mac));
+	if (kernel_client_get(gw->kernel, &c, 0) || c.session != k->session)
+		return 0;
 	c = *k;
 	c.has = KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION | KERNEL_CLIENT_HAS_TIMEOUT;
 	c.state = WICKET_STATE_CAPTIVE;

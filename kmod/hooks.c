@@ -173,8 +173,8 @@ static unsigned int wicket_forward4(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	struct wicket_net *wn = priv;
-	u8 in_mode = wicket_port_mode(wn, state->in->ifindex);
-	u8 out_mode = wicket_port_mode(wn, state->out->ifindex);
+	u8 in_mode = wicket_dev_mode(wn, state->in);
+	u8 out_mode = wicket_dev_mode(wn, state->out);
 	const struct iphdr *iph;
 	struct in6_addr src, dst;
 
@@ -190,8 +190,8 @@ static unsigned int wicket_forward6(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	struct wicket_net *wn = priv;
-	u8 in_mode = wicket_port_mode(wn, state->in->ifindex);
-	u8 out_mode = wicket_port_mode(wn, state->out->ifindex);
+	u8 in_mode = wicket_dev_mode(wn, state->in);
+	u8 out_mode = wicket_dev_mode(wn, state->out);
 	const struct ipv6hdr *ip6h;
 
 	if (!(in_mode | out_mode))

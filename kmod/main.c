@@ -12,6 +12,7 @@
 #include "drops.h"
 #include "events.h"
 #include "garden.h"
+#include "holders.h"
 #include "hooks.h"
 #include "netlink.h"
 #include "ports.h"
@@ -22,6 +23,11 @@
 #define WICKET_DEFAULT_SEEN_PER_SEC 100
 
 static unsigned int wicket_net_id __read_mostly;
+
+unsigned int wicket_port_group __read_mostly;
+module_param_named(port_group, wicket_port_group, uint, 0444);
+MODULE_PARM_DESC(port_group,
+		 "netdev group whose interfaces are closed until made access ports (default 0: none)");
 
 struct wicket_net *wicket_pernet(struct net *net)
 {
@@ -45,7 +51,21 @@ static int __net_init wicket_net_init(struct net *net)
 		return -ENOMEM;
 	ret = wicket_table_init(wn);
 	if (ret)
-		wicket_drops_free(wn->drops);
+		goto err_table;
+	/* The group's interfaces are gated before any port is set. */
+	if (wicket_port_group) {
+		ret = wicket_hooks_register(wn);
+		if (ret)
+			goto err_hooks;
+	}
+	return 0;
+
+err_hooks:
+	mutex_lock(&wn->lock);
+	wicket_table_destroy(wn);
+	mutex_unlock(&wn->lock);
+err_table:
+	wicket_drops_free(wn->drops);
 	return ret;
 }
 
@@ -84,6 +104,12 @@ static int __init wicket_init(void)
 		pr_err("cannot set up per-namespace state: %d\n", ret);
 		goto err_pernet;
 	}
+	/* Before the family: a hold must be released with its socket. */
+	ret = wicket_holders_init();
+	if (ret) {
+		pr_err("cannot watch netlink sockets: %d\n", ret);
+		goto err_holders;
+	}
 	ret = wicket_netlink_init();
 	if (ret) {
 		pr_err("cannot register the generic netlink family: %d\n", ret);
@@ -95,6 +121,8 @@ static int __init wicket_init(void)
 	return 0;
 
 err_netlink:
+	wicket_holders_exit();
+err_holders:
 	unregister_pernet_subsys(&wicket_net_ops);
 	rcu_barrier();
 err_pernet:
@@ -107,6 +135,7 @@ static void __exit wicket_exit(void)
 {
 	wicket_events_enable(false);
 	wicket_netlink_uninit();
+	wicket_holders_exit();
 	unregister_pernet_subsys(&wicket_net_ops);
 	/* Clients freed after a grace period must be gone with our code. */
 	rcu_barrier();

@@ -12,6 +12,7 @@
 #include "compat.h"
 #include "drops.h"
 #include "garden.h"
+#include "holders.h"
 #include "hooks.h"
 #include "netlink.h"
 #include "ports.h"
@@ -500,6 +501,20 @@ err:
 	return -EMSGSIZE;
 }
 
+/* --- hold */
+
+static int wicket_nl_hold(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = wicket_nl_check_protocol(info->attrs, info->extack);
+
+	if (ret)
+		return ret;
+	ret = wicket_hold(genl_info_net(info), info->snd_portid);
+	if (ret == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "too many sockets hold the module");
+	return ret;
+}
+
 /* --- flush */
 
 static const struct nla_policy wicket_flush_cmd_policy[WICKET_A_MAX + 1] = {
@@ -642,6 +657,13 @@ static const struct genl_ops wicket_nl_ops[] = {
 	{
 		.cmd = WICKET_CMD_STATS_GET,
 		.doit = wicket_nl_stats_get,
+		.policy = wicket_protocol_only_policy,
+		.maxattr = WICKET_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = WICKET_CMD_HOLD,
+		.doit = wicket_nl_hold,
 		.policy = wicket_protocol_only_policy,
 		.maxattr = WICKET_A_MAX,
 		.flags = GENL_ADMIN_PERM,

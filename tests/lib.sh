@@ -205,7 +205,16 @@ load_wicket() {
 	ko=$(wicket_module)
 	[ -f "$ko" ] || { echo "FAIL: $ko not built (make)"; return 1; }
 	insmod "$ko" "$@" || return 1
-	on_exit "rmmod wicket"
+	on_exit "unload_wicket"
+}
+# rmmod once whatever holds the module has let go: a wicketd's socket
+# holds it (WICKET_CMD_HOLD) until the process is gone, a moment after
+# its SIGTERM.
+unload_wicket() {
+	local _
+	grep -q '^wicket ' /proc/modules || return 0
+	for _ in $(seq 50); do rmmod wicket 2> /dev/null && return 0; sleep 0.1; done
+	rmmod wicket
 }
 
 # wicketd for the gateway of setup_gateway, its files in a fresh directory

@@ -96,6 +96,13 @@
  *   reply: WICKET_A_STATS: { DROP_UNKNOWN, DROP_CAPTIVE, DROP_BYTE_CAP,
  *          DROP_CLIENT_BLOCKED, DROP_PORT_BLOCKED } (u64 packets each)
  *
+ * WICKET_CMD_HOLD (protocol 3): the sending socket holds the module loaded
+ *   until it is closed, however its owner ends: meanwhile rmmod fails with
+ *   EBUSY ("in use") instead of taking the gate away, which would leave
+ *   every access port open. A socket holding twice holds once; at most
+ *   WICKET_MAX_HOLDERS sockets hold at once (-ENOSPC).
+ *   request: WICKET_A_PROTOCOL
+ *
  * Events, multicast on WICKET_GENL_MCGRP_EVENTS:
  * WICKET_CMD_EVENT_SEEN: traffic on a charge or free access port from a
  *   (port, MAC, address) that is not a client's; at most one per source a
@@ -112,12 +119,13 @@
 #define WICKET_GENL_VERSION 1
 #define WICKET_GENL_MCGRP_EVENTS "events"
 
-#define WICKET_PROTOCOL 2
+#define WICKET_PROTOCOL 3
 #define WICKET_PROTOCOL_MIN 1
 
 #define WICKET_MAX_ADDRS 16
 #define WICKET_MAX_BATCH 1024
 #define WICKET_MAX_GARDEN 1024
+#define WICKET_MAX_HOLDERS 64
 
 enum wicket_cmd {
 	WICKET_CMD_UNSPEC,
@@ -138,6 +146,7 @@ enum wicket_cmd {
 	WICKET_CMD_EVENT_SEEN,
 	WICKET_CMD_EVENT_CLOSED,
 	WICKET_CMD_STATS_GET,
+	WICKET_CMD_HOLD,
 	__WICKET_CMD_MAX
 };
 #define WICKET_CMD_MAX (__WICKET_CMD_MAX - 1)

@@ -31,7 +31,7 @@ internet() { ping_ok "$1" 198.51.100.1; }
 check "the venue works without the gate: guest .50 reaches the internet" internet "$g55"
 
 # Loading, in the VM itself (the module is global; its state per namespace).
-on_exit "rmmod wicket"
+on_exit "unload_wicket"
 doc_run - in-load
 check "... wicket.ko is loaded" grep -q '^wicket ' /proc/modules
 check "... dmesg has its release" grep -q "wicket: release $(cat "$WICKET_TOP/VERSION") loaded" <<< "$doc_out"

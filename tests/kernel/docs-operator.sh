@@ -58,7 +58,7 @@ on_exit "rm -rf $shim $home"
 on_exit 'rm -rf /etc/wicket /var/lib/wicket /run/wicket /run/wicket-dnsmasq /var/backups/wicket \
 	/etc/modules-load.d/wicket.conf; userdel wicket; groupdel wicket'
 on_exit "cd $WICKET_TOP && make -s uninstall PREFIX=/usr"
-on_exit "rmmod wicket"
+on_exit "unload_wicket"
 on_exit "for u in wicket-dnsmasq wicketd; do PATH=$doc_path systemctl stop \$u; done"
 
 docs_venue 101 102 103 || exit 1

@@ -28,10 +28,10 @@ load_wicket || exit 1
 check "family 'wicket' registered" family_listed
 out=$(wicketctl version)
 check "wicketctl version shows the module's release and protocol" \
-	grep -qE "^wicket.ko $(cat "$WICKET_TOP/VERSION") \(protocol 2, accepts 1..2\)$" <<< "$out"
+	grep -qE "^wicket.ko $(cat "$WICKET_TOP/VERSION") \(protocol 3, accepts 1..3\)$" <<< "$out"
 json=$(wicketctl --json version)
 check "wicketctl --json version carries the module's protocol" \
-	grep -q '"protocol": 2' <<< "$json"
+	grep -q '"protocol": 3' <<< "$json"
 check "modinfo shows the release" \
 	test "$(modinfo -F version "$ko")" = "$(cat "$WICKET_TOP/VERSION")"
 
@@ -48,5 +48,61 @@ check_error "nor listen to its events (they name guests' MACs)" "Operation not p
 	setpriv --reuid=65534 --regid=65534 --clear-groups wicket-nl events timeout 1
 check "root may listen" wicket-nl events timeout 1
 check "still answers root afterwards" wicketctl version
+
+# Holds (WICKET_CMD_HOLD): a socket keeps the module loaded until it is
+# closed. Holders read a FIFO that this shell keeps open (fd 9, not
+# inherited), so closing fd 9 lets all of them go at once.
+refcnt() { cat /sys/module/wicket/refcnt; }
+refcnt_is() { [ "$(refcnt)" = "$1" ]; }
+hold_dir=$(mktemp -d)
+on_exit "rm -rf $hold_dir"
+mkfifo "$hold_dir/fifo"
+exec 9<> "$hold_dir/fifo"
+on_exit "exec 9>&-"
+# hold NAME [PREFIX...]: a holder in the background, run through PREFIX
+# (a namespace, a user) with $hold_args; $! is its pid.
+hold() {
+	local name=$1
+	shift
+	# shellcheck disable=SC2086 # hold_args are words
+	"$@" wicket-nl hold ${hold_args:-} < "$hold_dir/fifo" > "$hold_dir/$name" 2>&1 9>&- &
+}
+held() { grep -q '^held$' "$hold_dir/$1"; }
+check "nothing holds the module to begin with" refcnt_is 0
+hold first
+first=$!
+check "a socket holds it" wait_until 5 held first
+check "... and the module's use count says so" refcnt_is 1
+check_error "rmmod refuses while it is held" "in use" rmmod wicket
+check "... and the family is still registered" family_listed
+hold_args="count 3" hold again
+check "the same socket holding three times holds once" wait_until 5 held again
+check "... use count 2 with the first holder" refcnt_is 2
+ns=$(mktemp -u holdns.XXXX)
+ip netns add "$ns" && on_exit "ip netns del $ns"
+hold netns ip netns exec "$ns"
+check "a socket of another namespace holds too" wait_until 5 held netns
+check "... use count 3" refcnt_is 3
+hold nobody setpriv --reuid=65534 --regid=65534 --clear-groups
+nobody=$!
+wait "$nobody"
+check "an unprivileged user may not hold it" grep -q "Operation not permitted" "$hold_dir/nobody"
+check "... use count still 3" refcnt_is 3
+kill -KILL "$first"
+wait "$first" 2> /dev/null
+check "a killed holder's hold ends with its socket" wait_until 5 refcnt_is 2
+# The limit: WICKET_MAX_HOLDERS (64) sockets at once.
+hold_args="sockets 62" hold many
+check "64 sockets hold it at once" wait_until 10 held many
+check "... use count 64" refcnt_is 64
+hold over
+over=$!
+wait "$over"
+check "the 65th is refused with a reason" grep -q "too many sockets hold the module" "$hold_dir/over"
+check "... and holds nothing" refcnt_is 64
+exec 9>&-
+check "all holders gone: use count 0" wait_until 10 refcnt_is 0
+check "rmmod works again" rmmod wicket
+check "... and the module is out" bash -c '! grep -q "^wicket " /proc/modules'
 
 lib_exit

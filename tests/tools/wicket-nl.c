@@ -23,6 +23,7 @@
 #define USAGE_GARDEN "garden add|del PREFIX | garden list"
 #define USAGE_CONFIG "config get | config set [mark VALUE/MASK] [seen-per-sec N] [max-clients N]"
 #define USAGE_STATS "stats"
+#define USAGE_HOLD "hold [count N] [sockets N]"
 #define USAGE_FLUSH "flush [clients] [garden] [ports]"
 #define USAGE_EVENTS "events [count N] [timeout SECONDS]"
 
@@ -220,6 +221,74 @@ static int cmd_stats(int argc, char **argv)
 	return 0;
 }
 
+/* --- hold */
+
+/*
+ * Hold the module loaded until this process ends (killed, or EOF on
+ * stdin): "count N" asks N times on each socket (a socket holds once),
+ * "sockets N" holds with N sockets.
+ */
+static int hold_option(const char *name, const char *value, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(value, &end, 10);
+	if (errno || *end || !*out || *out > 1000)
+		return nl_usage(USAGE_HOLD, "%s wants 1..1000, not '%s'", name, value);
+	return 0;
+}
+
+static int cmd_hold(int argc, char **argv)
+{
+	unsigned long count = 1, sockets = 1;
+	struct kernel *extra[1000];
+	size_t opened = 0;
+	char buf[256];
+	int ret = 0;
+
+	for (int i = 1; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return nl_usage(USAGE_HOLD, "%s needs a value", argv[i]);
+		if (strcmp(argv[i], "count") == 0)
+			ret = hold_option("count", argv[i + 1], &count);
+		else if (strcmp(argv[i], "sockets") == 0)
+			ret = hold_option("sockets", argv[i + 1], &sockets);
+		else
+			return nl_usage(USAGE_HOLD, "unknown option '%s'", argv[i]);
+		if (ret)
+			return ret;
+	}
+	for (unsigned long s = 0; s < sockets; s++) {
+		struct kernel *k = nl_kernel();
+
+		if (s > 0) {
+			ret = kernel_open(&k);
+			if (ret) {
+				fprintf(stderr, "wicket-nl: cannot open a netlink socket: %s\n",
+					strerror(-ret));
+				ret = EXIT_KERNEL;
+				goto out;
+			}
+			extra[opened++] = k;
+		}
+		for (unsigned long i = 0; i < count; i++)
+			if (kernel_hold(k)) {
+				fprintf(stderr, "wicket-nl: socket %lu: %s\n", s + 1, kernel_error(k));
+				ret = EXIT_KERNEL;
+				goto out;
+			}
+	}
+	printf("held\n");
+	fflush(stdout);
+	while (fread(buf, 1, sizeof(buf), stdin) > 0)
+		;
+out:
+	while (opened)
+		kernel_close(extra[--opened]);
+	return ret;
+}
+
 /* --- flush */
 
 static int cmd_flush(int argc, char **argv)
@@ -367,6 +436,7 @@ static const struct command {
 	{ "garden", cmd_garden, USAGE_GARDEN },
 	{ "config", cmd_config, USAGE_CONFIG },
 	{ "stats", cmd_stats, USAGE_STATS },
+	{ "hold", cmd_hold, USAGE_HOLD },
 	{ "flush", cmd_flush, USAGE_FLUSH },
 	{ "events", cmd_events, USAGE_EVENTS },
 	{ "raw", nl_raw, "raw CMD [flags dump|ack] ATTR..." },

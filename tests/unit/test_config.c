@@ -891,6 +891,43 @@ static void failed_load_leaves_out_untouched(void **state)
 	config_free(cfg);
 }
 
+/* A reload keeps the running [radius], all but interim, and says whether it differed. */
+static void reload_keeps_radius(void **state)
+{
+	static char with[sizeof(text) + 256];
+	struct wicket_config *running, *same, *other, *none;
+
+	(void)state;
+	snprintf(with, sizeof(with), "%s[radius]\nserver = radius.example.net\nsecret_file = /etc/r.secret\n",
+		 build("#", "#", "[port lan.101]\n"));
+	running = load_ok(with);
+	snprintf(with, sizeof(with),
+		 "%s[radius]\nserver = radius.example.net\nsecret_file = /etc/r.secret\ninterim = 300\n",
+		 build("#", "#", "[port lan.101]\n"));
+	same = load_ok(with);
+	assert_int_equal(config_keep_radius(running, same), 0);
+	assert_int_equal(same->radius.interim, 300);
+	snprintf(with, sizeof(with),
+		 "%s[radius]\nserver = other.example.net:1645\nsecret_file = /etc/r.secret\n",
+		 build("#", "#", "[port lan.101]\n"));
+	other = load_ok(with);
+	assert_int_equal(config_keep_radius(running, other), 1);
+	assert_string_equal(other->radius.host, "radius.example.net");
+	assert_int_equal(other->radius.port, 1812);
+	/* A [radius] removed by the reload stays too, and one added waits. */
+	none = load_ok(build("#", "#", "[port lan.101]\n"));
+	assert_int_equal(config_keep_radius(running, none), 1);
+	assert_string_equal(none->radius.host, "radius.example.net");
+	config_free(none);
+	none = load_ok(build("#", "#", "[port lan.101]\n"));
+	assert_int_equal(config_keep_radius(none, running), 1);
+	assert_string_equal(running->radius.host, "");
+	config_free(running);
+	config_free(same);
+	config_free(other);
+	config_free(none);
+}
+
 static void small_or_no_error_buffer(void **state)
 {
 	struct wicket_config *cfg = NULL;
@@ -954,6 +991,7 @@ int main(void)
 		cmocka_unit_test(file_that_cannot_be_opened),
 		cmocka_unit_test(file_is_loaded_and_named_in_errors),
 		cmocka_unit_test(failed_load_leaves_out_untouched),
+		cmocka_unit_test(reload_keeps_radius),
 		cmocka_unit_test(small_or_no_error_buffer),
 		cmocka_unit_test(long_values_are_cut_in_messages),
 	};
