@@ -27,7 +27,8 @@ pkglibs   = $(if $(1),$(shell pkg-config --libs $(1)))
 
 # Each program: its sources and the pkg-config packages it links against.
 # The store: its core, billing and the accounting outbox (libcrypto: voucher codes).
-STORE_SRCS         := daemon/store.c daemon/store_billing.c daemon/store_outbox.c daemon/store_counts.c
+STORE_SRCS         := daemon/store.c daemon/store_billing.c daemon/store_outbox.c daemon/store_counts.c \
+		      daemon/store_carry.c
 STORE_PKGS         := sqlite3 libcrypto
 wicketd_SRCS       := daemon/main.c daemon/gateway.c daemon/commands.c daemon/session.c daemon/reconcile.c \
 		      daemon/config.c \
@@ -144,6 +145,10 @@ UNIT_TESTS += $(foreach t,test_components test_update test_netconf test_helper,$
 test_metrics_SRCS := tests/unit/test_metrics.c tests/unit/store_fixture.c $(filter-out daemon/main.c,$(wicketd_SRCS))
 test_metrics_PKGS := $(wicketd_PKGS) cmocka
 UNIT_TESTS += test_metrics
+# A store whose disk fills up: the client lookup, the errors, the counters held.
+test_full_disk_SRCS := tests/unit/test_full_disk.c tests/unit/store_fixture.c $(filter-out daemon/main.c,$(wicketd_SRCS))
+test_full_disk_PKGS := $(wicketd_PKGS) cmocka
+UNIT_TESTS += test_full_disk
 
 obj = $(patsubst %.c,$(OBJ)/%.o,$(1))
 

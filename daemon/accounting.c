@@ -142,17 +142,29 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
 	sw.interim = cfg->radius.interim && sw.now - a->last_interim >= (int64_t)cfg->radius.interim * 1000;
 	/* Retired plans too: their sessions may still run. */
 	store_plan_list(a->gw->store, 1, note_idle_plan, &sw.any_idle);
-	/* Counters read and reset go into the store in the same breath: one transaction. */
+	/*
+	 * Counters read and reset go into the store in the same breath: one
+	 * transaction. Those it cannot commit (a full disk) the store holds
+	 * and adds to the next sweep's: first thing here, before the new ones.
+	 */
 	if (store_begin(a->gw->store)) {
 		log_err("accounting sweep: store: %s", store_error(a->gw->store));
 		return;
 	}
+	if (store_counters_flush(a->gw->store, sw.now))
+		log_warn("accounting sweep: counters held from before: store: %s", store_error(a->gw->store));
 	ret = kernel_client_dump(a->gw->kernel, WICKET_F_RESET_COUNTERS, sweep_client, &sw, NULL);
 	if (ret)
 		log_warn("accounting sweep: wicket.ko: %s", kernel_error(a->gw->kernel));
 	if (store_commit(a->gw->store)) {
-		log_err("accounting sweep: store: %s; the counters read are lost", store_error(a->gw->store));
+		size_t n;
+		uint64_t held;
+
+		log_err("accounting sweep: store: %s", store_error(a->gw->store));
 		store_rollback(a->gw->store);
+		held = store_counters_held(a->gw->store, &n);
+		log_warn("accounting sweep: %llu bytes of %zu sessions held until the store can be written",
+			 (unsigned long long)held, n);
 	}
 	if (sw.interim)
 		a->last_interim = sw.now;

@@ -253,13 +253,20 @@ static int reject_in(struct billing *b, const struct store_request *r, const cha
 	return store_session_set_state(b->gw->store, r->session_id, "rejected", reason, now);
 }
 
-/* Commit what approve_in or reject_in wrote, then make the kernel follow. */
-static int commit_then_gate(struct billing *b, const struct store_request *r, int approved, const char *why)
+/*
+ * Commit what approve_in or reject_in wrote, then make the kernel follow.
+ * *committed (may be NULL) tells a failed commit (nothing happened) from
+ * a gate that did not follow.
+ */
+static int commit_then_gate(struct billing *b, const struct store_request *r, int approved, const char *why,
+			    int *committed)
 {
 	struct store *st = b->gw->store;
 	int64_t now = session_now_ms();
 	int ret = store_commit(st);
 
+	if (committed)
+		*committed = !ret;
 	if (ret) {
 		log_err("request %lld: store: %s", (long long)r->id, store_error(st));
 		store_rollback(st);
@@ -290,7 +297,7 @@ static int decide(struct billing *b, const struct store_request *r, int approved
 		store_rollback(b->gw->store);
 		return ret;
 	}
-	return commit_then_gate(b, r, approved, approved ? decider : reason);
+	return commit_then_gate(b, r, approved, approved ? decider : reason, NULL);
 }
 
 int billing_provisional(struct billing *b, int64_t request_id)
@@ -530,7 +537,7 @@ static int submit(struct billing *b, struct session_client *c, struct billing_pr
 	char detail[STORE_REQ_DETAIL_LEN], methods[STORE_METHODS_LEN];
 	const char *reason = NULL;
 	int64_t now = session_now_ms(), since;
-	int approved, ret;
+	int approved, committed, ret;
 
 	err[0] = '\0';
 	if (c->blocked) {
@@ -584,7 +591,10 @@ static int submit(struct billing *b, struct session_client *c, struct billing_pr
 			       : reject_in(b, &r, reason, pref->method, now);
 	if (ret)
 		return submit_error(b, ret, err, errlen);
-	commit_then_gate(b, &r, approved, approved ? pref->method : reason);
+	/* A commit refused (a full disk) is the guest's answer: nothing was sold, nothing to show. */
+	ret = commit_then_gate(b, &r, approved, approved ? pref->method : reason, &committed);
+	if (!committed)
+		return submit_error(b, ret, err, errlen);
 	return billing_outcome_of(b, c->session_id, out);
 }
 

@@ -240,6 +240,15 @@ static void copy_field(const json_t *body, const char *key, char *dst, size_t le
 	snprintf(dst, len, "%s", v ? v : "");
 }
 
+/*
+ * The HTTP status of a store that cannot be written (503: try again once
+ * it can; the store's error says so), else otherwise.
+ */
+static int store_status(int ret, int otherwise)
+{
+	return ret == -ENOSPC || ret == -EROFS ? 503 : otherwise;
+}
+
 /* A new token for the session: the guest keeps it, the store its hash. */
 static int new_token(struct portal *p, uint64_t session_id, char out[2 * TOKEN_LEN + 1])
 {
@@ -294,7 +303,16 @@ static int submit_status(int ret)
 {
 	if (ret == -ENOENT || ret == -EINVAL)
 		return 400;
-	return ret == -ENOSPC || ret == -EROFS ? 503 : 409;
+	return store_status(ret, 409);
+}
+
+/* A refused billing preference: its status, and never without saying why. */
+static void reply_refused(struct portal *p, struct evhttp_request *req, int ret, const char *err)
+{
+	if (err[0])
+		portal_reply_error(req, submit_status(ret), "%s", err);
+	else
+		portal_reply_error(req, store_status(ret, 500), "store: %s", store_error(p->gw->store));
 }
 
 static void api_extend(struct portal *p, struct evhttp_request *req, struct session_client *c)
@@ -310,7 +328,7 @@ static void api_extend(struct portal *p, struct evhttp_request *req, struct sess
 	ret = billing_extend(p->gw->billing, c, &pref, &out, err, sizeof(err));
 	OPENSSL_cleanse(pref.secret, sizeof(pref.secret));
 	if (ret) {
-		portal_reply_error(req, submit_status(ret), "%s", err);
+		reply_refused(p, req, ret, err);
 		return;
 	}
 	kernel_client_get(p->gw->kernel, &c->kernel, 0);
@@ -331,11 +349,16 @@ static void api_login(struct portal *p, struct evhttp_request *req, struct sessi
 	ret = billing_submit(p->gw->billing, c, &pref, &out, err, sizeof(err));
 	OPENSSL_cleanse(pref.secret, sizeof(pref.secret));
 	if (ret) {
-		portal_reply_error(req, submit_status(ret), "%s", err);
+		reply_refused(p, req, ret, err);
 		return;
 	}
-	if (new_token(p, out.session_id, token) ||
-	    keepalive_session_key(p->gw->keepalive, out.session_id, key)) {
+	ret = new_token(p, out.session_id, token);
+	if (ret == -ENOSPC || ret == -EROFS) {
+		/* The session is paid for and stands; its token waits for the store: log in again later. */
+		portal_reply_error(req, 503, "store: %s", store_error(p->gw->store));
+		return;
+	}
+	if (ret || keepalive_session_key(p->gw->keepalive, out.session_id, key)) {
 		portal_reply_error(req, 500, "the gateway could not make your session's keys: try again");
 		return;
 	}
@@ -367,6 +390,7 @@ static void api_logout(struct portal *p, struct evhttp_request *req, struct sess
 	json_t *body = portal_request_json(p, req);
 	char err[256];
 	uint64_t id;
+	int ret;
 
 	if (!body)
 		return;
@@ -377,8 +401,14 @@ static void api_logout(struct portal *p, struct evhttp_request *req, struct sess
 		portal_reply_error(req, 409, "this device has no session to end");
 		return;
 	}
-	if (session_end(p->gw, c, "logout", err, sizeof(err))) {
-		portal_reply_error(req, 500, "%s", err);
+	/*
+	 * The store first, then the gate: a logout the store cannot record
+	 * (a full disk) is refused with 503 and the session runs on, since a
+	 * gate closed on an unrecorded end would lose the session's billing.
+	 */
+	ret = session_end(p->gw, c, "logout", err, sizeof(err));
+	if (ret) {
+		portal_reply_error(req, store_status(ret, 500), "%s", err);
 		return;
 	}
 	kernel_client_get(p->gw->kernel, &c->kernel, 0);
@@ -548,7 +578,7 @@ int portal_api(struct portal *p, struct evhttp_request *req, const char *path)
 	ret = portal_client(p, req, &c, err, sizeof(err));
 	if (ret) {
 		/* A guest new to a store that cannot be written: not refused, but not now. */
-		portal_reply_error(req, ret == -ENOSPC || ret == -EROFS ? 503 : 403, "%s", err);
+		portal_reply_error(req, store_status(ret, 403), "%s", err);
 		return 1;
 	}
 	r->handle(p, req, &c);

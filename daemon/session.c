@@ -289,9 +289,11 @@ static int end_in_store(struct gateway *gw, const struct session_client *c, cons
 
 int session_end(struct gateway *gw, struct session_client *c, const char *reason, char *err, size_t errlen)
 {
-	if (end_in_store(gw, c, reason)) {
+	int ret = end_in_store(gw, c, reason);
+
+	if (ret) {
 		snprintf(err, errlen, "store: %s", store_error(gw->store));
-		return -EIO;
+		return ret;
 	}
 	return close_gate(gw, c, c->blocked ? WICKET_STATE_BLOCKED : WICKET_STATE_CAPTIVE, err, errlen);
 }

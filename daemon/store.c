@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "store_carry.h"
 #include "store_counts.h"
 #include "store_internal.h"
 #include "store_outbox.h"
@@ -415,6 +416,15 @@ struct store {
 	char err[512];
 	/* Sessions started and ended: committed, and in the open batch (store_counts.h). */
 	struct store_counts counts, batch_counts;
+	/*
+	 * store_begin opened a batch that has not been committed or rolled
+	 * back since; if SQLite rolled it back on an error (as on a full
+	 * disk), that error and its message, for the commit to give.
+	 */
+	int batch, batch_lost;
+	char batch_lost_err[512];
+	/* Counters not committed yet (store_carry.h). */
+	struct store_carry carry;
 };
 
 static __thread char open_err[512];
@@ -472,6 +482,16 @@ static int errno_of(sqlite3 *db, int rc)
 }
 
 /*
+ * On some errors (a full disk among them) SQLite rolls the open
+ * transaction back on its own: counters it wrote are held again.
+ */
+static void carry_sync(struct store *s)
+{
+	if (s->carry.pending.n && sqlite3_get_autocommit(s->db) && store_carry_rolled_back(&s->carry))
+		log_err("store: out of memory: counters that could not be written are lost");
+}
+
+/*
  * A failed SQLite call: its errno and message. A store that cannot be
  * written says so first: staff and guests then know that nothing new
  * can be recorded (nor sold) until space or write access comes back.
@@ -480,11 +500,18 @@ int store_db_fail(struct store *s, int rc, const char *what)
 {
 	int err = errno_of(s->db, rc);
 
+	carry_sync(s);
 	if (err == -ENOSPC || err == -EROFS)
-		return store_fail(s, err, "the store cannot be written (%s): %s: %s",
-				  err == -ENOSPC ? "its disk is full" : "it is read-only", what,
-				  sqlite3_errmsg(s->db));
-	return store_fail(s, err, "%s: %s", what, sqlite3_errmsg(s->db));
+		store_fail(s, err, "the store cannot be written (%s): %s: %s",
+			   err == -ENOSPC ? "its disk is full" : "it is read-only", what,
+			   sqlite3_errmsg(s->db));
+	else
+		store_fail(s, err, "%s: %s", what, sqlite3_errmsg(s->db));
+	if (s->batch && !s->batch_lost && sqlite3_get_autocommit(s->db)) {
+		s->batch_lost = err;
+		memcpy(s->batch_lost_err, s->err, sizeof(s->err));
+	}
+	return err;
 }
 
 const char *store_error(const struct store *s)
@@ -581,6 +608,7 @@ int store_bind_int(sqlite3_stmt *stmt, int i, int64_t v)
  */
 int store_op_begin(struct store *s, int *nested)
 {
+	carry_sync(s);
 	*nested = !sqlite3_get_autocommit(s->db);
 	return store_run(s, st(s, *nested ? ST_SAVEPOINT : ST_BEGIN), "begin");
 }
@@ -588,27 +616,39 @@ int store_op_begin(struct store *s, int *nested)
 /* End an op: commit when err is 0, roll back otherwise; returns err or the commit's error. */
 int store_op_end(struct store *s, int nested, int err)
 {
+	char keep[sizeof(s->err)];
 	int rc;
 
+	if (nested && !err)
+		return store_run(s, st(s, ST_RELEASE), "release savepoint");
 	if (nested) {
-		if (err)
+		/*
+		 * The error is what the caller hears: not that of the
+		 * savepoint, gone already if SQLite rolled the whole
+		 * transaction back (as it does on a full disk).
+		 */
+		memcpy(keep, s->err, sizeof(keep));
+		if (!sqlite3_get_autocommit(s->db)) {
 			store_run(s, st(s, ST_ROLLBACK_TO), "rollback to savepoint");
-		rc = store_run(s, st(s, ST_RELEASE), "release savepoint");
-		return err ? err : rc;
+			store_run(s, st(s, ST_RELEASE), "release savepoint");
+		}
+		memcpy(s->err, keep, sizeof(keep));
+		return err;
 	}
 	if (!err) {
 		rc = store_run(s, st(s, ST_COMMIT), "commit");
-		if (!rc)
+		if (!rc) {
+			store_carry_committed(&s->carry);
 			return 0;
+		}
 		err = rc;
 	}
 	if (!sqlite3_get_autocommit(s->db)) {
-		char keep[sizeof(s->err)];
-
 		memcpy(keep, s->err, sizeof(keep));
 		store_run(s, st(s, ST_ROLLBACK), "rollback");
 		memcpy(s->err, keep, sizeof(keep));
 	}
+	carry_sync(s);
 	return err;
 }
 
@@ -882,8 +922,15 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
-	if (s->db && !sqlite3_get_autocommit(s->db))
+	if (s->db && !sqlite3_get_autocommit(s->db)) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		store_carry_rolled_back(&s->carry);
+	}
+	if (s->carry.held.n)
+		log_err("store: %llu bytes of %zu sessions could not be written before the store closed: "
+			"they are not billed",
+			(unsigned long long)store_carry_held_bytes(&s->carry, NULL), s->carry.held.n);
+	store_carry_free(&s->carry);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	for (size_t i = 0; i < s->ncached; i++)
@@ -896,32 +943,64 @@ void store_close(struct store *s)
 
 int store_begin(struct store *s)
 {
+	int rc;
+
 	if (!sqlite3_get_autocommit(s->db))
 		return store_fail(s, -EALREADY, "a batch is already open");
+	carry_sync(s);
 	memset(&s->batch_counts, 0, sizeof(s->batch_counts));
-	return store_run(s, st(s, ST_BEGIN), "begin batch");
+	rc = store_run(s, st(s, ST_BEGIN), "begin batch");
+	s->batch = rc == 0;
+	s->batch_lost = 0;
+	return rc;
 }
 
 int store_commit(struct store *s)
 {
 	int rc;
 
-	if (sqlite3_get_autocommit(s->db))
-		return store_fail(s, -EINVAL, "no batch is open");
+	if (sqlite3_get_autocommit(s->db)) {
+		if (!s->batch)
+			return store_fail(s, -EINVAL, "no batch is open");
+		/* SQLite rolled the batch back after an error: nothing of it can commit. */
+		carry_sync(s);
+		return store_fail(s, s->batch_lost ? s->batch_lost : -EIO, "commit batch: rolled back on %s",
+				  s->batch_lost ? s->batch_lost_err : "an error");
+	}
 	rc = store_run(s, st(s, ST_COMMIT), "commit batch");
 	if (!rc) {
+		s->batch = 0;
 		store_counts_merge(&s->counts, &s->batch_counts);
 		memset(&s->batch_counts, 0, sizeof(s->batch_counts));
+		store_carry_committed(&s->carry);
 	}
 	return rc;
 }
 
 int store_rollback(struct store *s)
 {
+	char keep[sizeof(s->err)];
+	int rc, was = s->batch;
+
 	memset(&s->batch_counts, 0, sizeof(s->batch_counts));
-	if (sqlite3_get_autocommit(s->db))
-		return store_fail(s, -EINVAL, "no batch is open");
-	return store_run(s, st(s, ST_ROLLBACK), "rollback batch");
+	s->batch = 0;
+	if (sqlite3_get_autocommit(s->db)) {
+		carry_sync(s);
+		/*
+		 * Rolled back already by SQLite (a failed commit on a full
+		 * disk), or never begun: either way the error the caller is
+		 * about to read stays the one that made it roll back.
+		 */
+		return was ? 0 : -EINVAL;
+	}
+	/* The caller reads the error that made it roll back, after. */
+	memcpy(keep, s->err, sizeof(keep));
+	rc = store_run(s, st(s, ST_ROLLBACK), "rollback batch");
+	if (!rc)
+		memcpy(s->err, keep, sizeof(keep));
+	if (store_carry_rolled_back(&s->carry))
+		log_err("store: out of memory: counters that could not be written are lost");
+	return rc;
 }
 
 const struct store_counts *store_counts(const struct store *s)
@@ -1077,6 +1156,32 @@ int store_port_list(struct store *s, int (*cb)(const struct store_port *port, vo
 
 /* --- clients */
 
+static const char SQL_CLIENT_FIND[] = "SELECT id FROM clients WHERE port = ?1 AND mac = ?2";
+
+/*
+ * A known client whose last_seen cannot be written (a full or read-only
+ * disk): found all the same, since last_seen is only a hint and the
+ * guest's status and logout must still answer. 0, or err as it was.
+ */
+static int client_known(struct store *s, const char *port, const char *mac, int err, int64_t *client_id)
+{
+	sqlite3_stmt *q = store_sql(s, SQL_CLIENT_FIND);
+	char keep[sizeof(s->err)];
+	int rc;
+
+	if (!q || (err != -ENOSPC && err != -EROFS))
+		return err;
+	memcpy(keep, s->err, sizeof(keep));
+	sqlite3_bind_text(q, 1, port, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, mac, -1, SQLITE_STATIC);
+	rc = store_row(s, q, "find client");
+	if (rc == 1)
+		*client_id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	memcpy(s->err, keep, sizeof(keep));
+	return rc == 1 ? 0 : err;
+}
+
 int store_client_get_or_add(struct store *s, const char *port, const char *mac, int64_t now_ms,
 			    int64_t *client_id)
 {
@@ -1097,11 +1202,14 @@ int store_client_get_or_add(struct store *s, const char *port, const char *mac, 
 	sqlite3_bind_text(q, 2, m, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, now_ms);
 	err = store_row(s, q, "add client");
-	if (err <= 0)
-		return err < 0 ? err : store_fail(s, -EIO, "add client: no id returned");
+	if (err < 0)
+		return client_known(s, port, m, err, client_id);
+	if (err == 0)
+		return store_fail(s, -EIO, "add client: no id returned");
 	*client_id = sqlite3_column_int64(q, 0);
-	/* RETURNING: step to the end so the statement completes. */
-	return store_run(s, q, "add client");
+	/* RETURNING: step to the end so the statement completes (and commits, outside a batch). */
+	err = store_run(s, q, "add client");
+	return err ? client_known(s, port, m, err, client_id) : 0;
 }
 
 static int client_exists(struct store *s, int64_t client_id)
@@ -1434,10 +1542,60 @@ int store_session_keepalive(struct store *s, uint64_t session_id, uint64_t count
 			  (unsigned long long)last);
 }
 
+static int session_settle(struct store *s, uint64_t id, int64_t at_ms);
+
+/* Keep counters that could not be written, for the session's next write. */
+static void hold_counters(struct store *s, const struct store_delta *d)
+{
+	if (store_deltas_add(&s->carry.held, d))
+		log_err("session %llu: out of memory: %llu bytes that could not be written are lost",
+			(unsigned long long)d->session_id, (unsigned long long)(d->up_bytes + d->down_bytes));
+}
+
+/*
+ * Add d and what is held for its session to its counters: written (and
+ * pending until the open transaction commits), held again when the write
+ * fails, dropped when the session is unknown.
+ */
+static int write_counters(struct store *s, const struct store_delta *d)
+{
+	struct store_delta held, all;
+	sqlite3_stmt *q;
+	int err, in_tx;
+
+	carry_sync(s);
+	store_deltas_take(&s->carry.held, d->session_id, &held);
+	all = held;
+	store_delta_merge(&all, d);
+	if (all.up_bytes > INT64_MAX || all.down_bytes > INT64_MAX || all.up_packets > INT64_MAX ||
+	    all.down_packets > INT64_MAX) {
+		hold_counters(s, &held);
+		return store_fail(s, -EINVAL, "session %llu: counter delta too large",
+				  (unsigned long long)d->session_id);
+	}
+	in_tx = !sqlite3_get_autocommit(s->db);
+	q = st(s, ST_SESSION_COUNTERS);
+	sqlite3_bind_int64(q, 1, (int64_t)all.session_id);
+	sqlite3_bind_int64(q, 2, (int64_t)all.up_bytes);
+	sqlite3_bind_int64(q, 3, (int64_t)all.down_bytes);
+	sqlite3_bind_int64(q, 4, (int64_t)all.up_packets);
+	sqlite3_bind_int64(q, 5, (int64_t)all.down_packets);
+	if ((err = store_run(s, q, "add counters"))) {
+		hold_counters(s, &all);
+		return err;
+	}
+	if (sqlite3_changes(s->db) == 0)
+		return store_fail(s, -ENOENT, "no session %llu", (unsigned long long)all.session_id);
+	if (in_tx && store_deltas_add(&s->carry.pending, &all))
+		log_err("session %llu: out of memory: its counters are lost if this transaction rolls back",
+			(unsigned long long)all.session_id);
+	return 0;
+}
+
 int store_session_add_counters(struct store *s, uint64_t session_id, uint64_t up_bytes, uint64_t down_bytes,
 			       uint64_t up_packets, uint64_t down_packets)
 {
-	sqlite3_stmt *q;
+	struct store_delta d = { session_id, up_bytes, down_bytes, up_packets, down_packets };
 	int err;
 
 	if ((err = check_session_id(s, session_id)))
@@ -1446,17 +1604,31 @@ int store_session_add_counters(struct store *s, uint64_t session_id, uint64_t up
 	    down_packets > INT64_MAX)
 		return store_fail(s, -EINVAL, "session %llu: counter delta too large",
 				  (unsigned long long)session_id);
-	q = st(s, ST_SESSION_COUNTERS);
-	sqlite3_bind_int64(q, 1, (int64_t)session_id);
-	sqlite3_bind_int64(q, 2, (int64_t)up_bytes);
-	sqlite3_bind_int64(q, 3, (int64_t)down_bytes);
-	sqlite3_bind_int64(q, 4, (int64_t)up_packets);
-	sqlite3_bind_int64(q, 5, (int64_t)down_packets);
-	if ((err = store_run(s, q, "add counters")))
-		return err;
-	if (sqlite3_changes(s->db) == 0)
-		return store_fail(s, -ENOENT, "no session %llu", (unsigned long long)session_id);
+	return write_counters(s, &d);
+}
+
+int store_counters_flush(struct store *s, int64_t now_ms)
+{
+	struct store_delta none = { 0 };
+	int err;
+
+	carry_sync(s);
+	while (s->carry.held.n) {
+		none.session_id = s->carry.held.v[s->carry.held.n - 1].session_id;
+		err = write_counters(s, &none);
+		if (err == -ENOENT)
+			continue; /* its session is gone: nothing to bill them to */
+		if (!err)
+			err = session_settle(s, none.session_id, now_ms);
+		if (err)
+			return err;
+	}
 	return 0;
+}
+
+uint64_t store_counters_held(const struct store *s, size_t *sessions)
+{
+	return store_carry_held_bytes(&s->carry, sessions);
 }
 
 static const char SQL_CLOSE_REQUESTS[] =
@@ -1669,14 +1841,40 @@ int store_sessions_active_count(struct store *s, unsigned int *n)
 	return 0;
 }
 
+static int held_for(const struct store *s, uint64_t session_id)
+{
+	for (size_t i = 0; i < s->carry.held.n; i++)
+		if (s->carry.held.v[i].session_id == session_id)
+			return 1;
+	return 0;
+}
+
 int store_session_end(struct store *s, uint64_t session_id, const char *reason, int64_t now_ms)
 {
+	struct store_delta before, wrote, none = { .session_id = session_id };
 	int nested, err;
 
 	if ((err = check_reason(s, reason)) || (err = check_session_id(s, session_id)) ||
 	    (err = store_op_begin(s, &nested)))
 		return err;
-	err = store_op_end(s, nested, session_end(s, session_id, reason, now_ms));
+	/*
+	 * Counters held for the session go in with its end, so that its
+	 * charge and its Stop have them. What this op writes is told apart
+	 * from what the batch around it wrote before.
+	 */
+	store_deltas_take(&s->carry.pending, session_id, &before);
+	err = held_for(s, session_id) ? write_counters(s, &none) : 0;
+	if (!err)
+		err = session_end(s, session_id, reason, now_ms);
+	err = store_op_end(s, nested, err);
+	if (store_deltas_take(&s->carry.pending, session_id, &wrote)) {
+		if (err)
+			hold_counters(s, &wrote); /* rolled back to the op's savepoint */
+		else
+			store_deltas_add(&s->carry.pending, &wrote);
+	}
+	if (before.up_bytes || before.down_bytes || before.up_packets || before.down_packets)
+		store_deltas_add(&s->carry.pending, &before);
 	if (!err)
 		count_session(s, nested, reason);
 	return err;

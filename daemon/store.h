@@ -123,7 +123,10 @@ const char *store_error(const struct store *s);
  * Batches: many calls in one transaction (one fsync). Inside a batch a
  * refused call still changes nothing and the batch goes on. store_begin
  * in a batch is -EALREADY; store_commit/store_rollback outside one is
- * -EINVAL. A failed commit leaves the batch open: retry or roll back.
+ * -EINVAL. A failed commit leaves the batch open: retry or roll back;
+ * on some errors (a full disk) SQLite has rolled it back already, and
+ * store_rollback is then 0. A rollback keeps the store's error as it was
+ * (the error the caller rolls back for).
  */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
@@ -234,9 +237,20 @@ int store_session_by_token(struct store *s, const uint8_t hash[STORE_TOKEN_HASH_
 int store_session_set_class(struct store *s, uint64_t session_id, const void *class_, size_t len);
 /* Set the deadline and byte cap (0: none) of a session that has not ended (-EALREADY otherwise). */
 int store_session_limits(struct store *s, uint64_t session_id, int64_t deadline_ms, uint64_t byte_cap);
-/* Add the kernel's deltas to the session's counters (also after it ended). */
+/*
+ * Add the kernel's deltas to the session's counters (also after it ended).
+ * The kernel reset them as it gave them, so none is ever lost: deltas the
+ * store cannot write (a full or read-only disk), or that a rolled-back
+ * transaction wrote, are held in memory and go in with the session's next
+ * write of counters or its end, or with store_counters_flush. A session
+ * that is unknown is -ENOENT, and nothing is held for it.
+ */
 int store_session_add_counters(struct store *s, uint64_t session_id, uint64_t up_bytes, uint64_t down_bytes,
 			       uint64_t up_packets, uint64_t down_packets);
+/* Write every held delta (and settle its session's charge at now_ms); stops at the first error. */
+int store_counters_flush(struct store *s, int64_t now_ms);
+/* The bytes (both ways) held, and how many sessions they are of (sessions may be NULL). */
+uint64_t store_counters_held(const struct store *s, size_t *sessions);
 /*
  * End a session: state "ended", ended_at, end_reason and an event, its
  * charge settled, and (when its accounting Start was queued) its Stop

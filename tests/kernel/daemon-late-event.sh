@@ -1,5 +1,4 @@
 #!/bin/bash
-# vm: every kernel
 # A gate-closed event that wicketd reads late, after the client's entry
 # has moved on to a newer session, ends its own session in the store and
 # leaves the newer one alone. The kernel closes session A while wicketd is
