@@ -299,11 +299,6 @@ static int gateway_open(struct gateway *gw)
 	char err[512];
 	int ret;
 
-	gw->base = event_base_new();
-	if (!gw->base) {
-		log_err("cannot create the event loop");
-		return -ENOMEM;
-	}
 	ret = workers_open(gw->base, WORKER_THREADS, WORKER_QUEUE, &gw->workers);
 	if (ret) {
 		log_err("cannot start the worker threads: %s", strerror(-ret));
@@ -461,19 +456,33 @@ int main(int argc, char **argv)
 	if (gw.config->gateway.user[0])
 		log_info("running as user %s with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only",
 			 gw.config->gateway.user);
-	if (gateway_open(&gw))
+	/*
+	 * The signals before anything is opened: one that comes while the
+	 * rest opens (the control socket is there early) waits for the loop,
+	 * instead of killing wicketd half-open with its nftables table left.
+	 */
+	gw.base = event_base_new();
+	if (!gw.base) {
+		log_err("cannot create the event loop");
 		goto out;
+	}
 	sigs[0] = evsignal_new(gw.base, SIGTERM, on_stop, &gw);
 	sigs[1] = evsignal_new(gw.base, SIGINT, on_stop, &gw);
 	sigs[2] = evsignal_new(gw.base, SIGHUP, on_reload, &gw);
+	if (!sigs[0] || !sigs[1] || !sigs[2] || evsignal_add(sigs[0], NULL) || evsignal_add(sigs[1], NULL) ||
+	    evsignal_add(sigs[2], NULL)) {
+		log_err("cannot set up the signals");
+		goto out;
+	}
+	if (gateway_open(&gw))
+		goto out;
 	fw_event = event_new(gw.base, firewall_watch_fd(gw.firewall), EV_READ | EV_PERSIST, on_firewall_event,
 			     &gw);
 	k_event =
 		event_new(gw.base, kernel_events_fd(gw.events), EV_READ | EV_PERSIST, on_kernel_events, &gw);
 	n_event = event_new(gw.base, neigh_watch_fd(gw.neigh), EV_READ | EV_PERSIST, on_neighbours, &gw);
-	if (!sigs[0] || !sigs[1] || !sigs[2] || !fw_event || !k_event || !n_event ||
-	    evsignal_add(sigs[0], NULL) || evsignal_add(sigs[1], NULL) || evsignal_add(sigs[2], NULL) ||
-	    event_add(fw_event, NULL) || event_add(k_event, NULL) || event_add(n_event, NULL)) {
+	if (!fw_event || !k_event || !n_event || event_add(fw_event, NULL) || event_add(k_event, NULL) ||
+	    event_add(n_event, NULL)) {
 		log_err("cannot set up the event loop");
 		goto out;
 	}

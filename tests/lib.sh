@@ -51,26 +51,32 @@ check_error() {
 	fi
 }
 
-# Milliseconds of the wall clock.
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# Milliseconds of the wall clock, and a sleep, without a process: in a TCG
+# guest every fork and exec costs tens of milliseconds, which polling
+# loops multiply.
+now_ms() { echo $((${EPOCHREALTIME/[!0-9]/} / 1000)); }
+# lib_sleep SECONDS: read times out on a pipe that nobody writes to.
+exec {lib_sleep_fd}<> <(:)
+lib_sleep() { read -r -t "$1" -u "$lib_sleep_fd" _ || return 0; }
 
 # wait_until SECONDS COMMAND...: run COMMAND every 0.1 s until it
 # succeeds (0) or SECONDS have passed (1).
 wait_until() {
-	local until=$(($(now_ms) + $1 * 1000))
+	local until=$((${EPOCHREALTIME/[!0-9]/} / 1000 + $1 * 1000))
 	shift
 	until "$@"; do
-		[ "$(now_ms)" -lt "$until" ] || return 1
-		sleep 0.1
+		[ $((${EPOCHREALTIME/[!0-9]/} / 1000)) -lt "$until" ] || return 1
+		lib_sleep 0.1
 	done
 }
 
 # setup_ns VAR...: create one namespace per name, unique to this run, and
 # store its name in VAR (e.g. setup_ns client router upstream).
 setup_ns() {
-	local var ns
+	local var ns i chars=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 	for var in "$@"; do
-		ns="$var-$(mktemp -u XXXXXX)"
+		ns=$var-
+		for i in 1 2 3 4 5 6; do ns+=${chars:SRANDOM % 62:1}; done
 		ip netns add "$ns" || return 1
 		ip -n "$ns" link set lo up
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
@@ -121,15 +127,25 @@ setup_gateway() {
 	checktool "ping -V" ping
 	checktool "nft --version" nftables
 	setup_ns router upstream || return 1
-	link_ns "$router" r-up "$upstream" u0 || return 1
-	addr "$router" r-up 10.99.0.1/24 fd00:99::1/64
-	addr "$upstream" u0 10.99.0.2/24 fd00:99::2/64
-	addr "$upstream" lo 10.98.0.2/32 fd00:98::2/128
+	ip link add r-up netns "$router" type veth peer name u0 netns "$upstream" || return 1
+	# One ip per namespace (-batch): each process costs in a TCG guest.
+	ip -n "$router" -batch - <<-EOF || return 1
+	link set r-up up
+	addr add 10.99.0.1/24 dev r-up
+	addr add fd00:99::1/64 dev r-up nodad
+	route add 10.98.0.0/24 via 10.99.0.2
+	route add fd00:98::/64 via fd00:99::2
+	EOF
+	ip -n "$upstream" -batch - <<-EOF || return 1
+	link set u0 up
+	addr add 10.99.0.2/24 dev u0
+	addr add fd00:99::2/64 dev u0 nodad
+	addr add 10.98.0.2/32 dev lo
+	addr add fd00:98::2/128 dev lo nodad
+	route add default via 10.99.0.1
+	route add default via fd00:99::1
+	EOF
 	ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	ip -n "$router" route add 10.98.0.0/24 via 10.99.0.2
-	ip -n "$router" -6 route add fd00:98::/64 via fd00:99::2
-	ip -n "$upstream" route add default via 10.99.0.1
-	ip -n "$upstream" -6 route add default via fd00:99::1
 }
 
 # add_guest VAR N [MAC]: a guest namespace on the router's access port
@@ -140,16 +156,27 @@ add_guest() {
 	ns=${!var}
 	# The MAC from the start: nothing is ever sent with another one (no ghost guest).
 	ip link add eth0 netns "$ns" ${mac:+address "$mac"} type veth peer name "r$n" netns "$router" || return 1
-	ip -n "$ns" link set eth0 up
-	ip -n "$router" link set "r$n" up
-	addr "$ns" eth0 "10.0.$n.2/24" "fd00:$n::2/64"
-	addr "$router" "r$n" "10.0.$n.1/24" "fd00:$n::1/64"
-	ip -n "$ns" route add default via "10.0.$n.1"
-	ip -n "$ns" -6 route add default via "fd00:$n::1"
+	ip -n "$router" -batch - <<-EOF || return 1
+	link set r$n up
+	addr add 10.0.$n.1/24 dev r$n
+	addr add fd00:$n::1/64 dev r$n nodad
+	EOF
+	ip -n "$ns" -batch - <<-EOF || return 1
+	link set eth0 up
+	addr add 10.0.$n.2/24 dev eth0
+	addr add fd00:$n::2/64 dev eth0 nodad
+	route add default via 10.0.$n.1
+	route add default via fd00:$n::1
+	EOF
 }
 
 # The MAC of an interface in a namespace.
-mac_of() { ip -n "$1" -br link show "$2" | awk '{print $3}'; }
+mac_of() {
+	local out
+	out=$(ip -n "$1" -br link show "$2") || return 1
+	read -r _ _ out _ <<< "$out"
+	echo "$out"
+}
 
 # ping_ok NS ADDR [ping options]: one echo answered within a second.
 ping_ok() {
@@ -186,12 +213,23 @@ count_init() {
 }
 count_reset() { ip netns exec "$1" nft reset counters table inet count > /dev/null; }
 count_get() {
-	ip netns exec "$1" nft list counter inet count "$2" |
-		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+	local out
+	out=$(ip netns exec "$1" nft list counter inet count "$2") || return 1
+	[[ $out =~ packets\ ([0-9]+) ]] && echo "${BASH_REMATCH[1]}"
 }
 
-# Fields of a client as wicket-nl prints them: field NAME < line.
-field() { tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# Fields of a client as wicket-nl prints them: field NAME < line
+# (every word NAME=VALUE of every line; bash alone, no tr | sed).
+field() {
+	local line w words
+	while IFS= read -r line || [ -n "$line" ]; do
+		IFS=' ' read -r -a words <<< "$line"
+		for w in "${words[@]}"; do
+			[[ $w != "$1="* ]] || printf '%s\n' "${w#"$1="}"
+		done
+	done
+	return 0
+}
 
 # Run wicket-nl in the router's namespace.
 wnl() { ip netns exec "$router" wicket-nl "$@"; }
@@ -255,15 +293,30 @@ wicketd_config() {
 	done >> "$wicketd_dir/wicketd.conf"
 	[ -z "${wicketd_extra_config:-}" ] || printf '\n%s\n' "$wicketd_extra_config" >> "$wicketd_dir/wicketd.conf"
 }
+# Up means its "running" line in the log: the control socket is there
+# before the portal, the keepalive socket and the firewall watch.
 wicketd_start() {
+	local n=0
 	[ -f "${wicketd_dir:-}/wicketd.conf" ] || wicketd_config
 	rm -f "$wicketd_dir/control.sock"
+	[ ! -f "$wicketd_dir/log" ] || n=$(grep -c ' running: .* control socket ' "$wicketd_dir/log")
 	ip netns exec "$router" wicketd -c "$wicketd_dir/wicketd.conf" >> "$wicketd_dir/log" 2>&1 &
 	wicketd_pid=$!
 	[ "${wicketd_cleanup:-}" ] || { on_exit 'kill $wicketd_pid'; wicketd_cleanup=1; }
-	for _ in $(seq 100); do [ -S "$wicketd_dir/control.sock" ] && return 0; sleep 0.1; done
+	wait_until 30 test -S "$wicketd_dir/control.sock" &&
+		wait_until 10 eval '[ "$(grep -c " running: .* control socket " "$wicketd_dir/log")" -gt "$n" ]' &&
+		return 0
 	echo "wicketd did not start:"; cat "$wicketd_dir/log"
 	return 1
+}
+# wicketd_reload: SIGHUP, and wait (10 s at most) until wicketd's log says
+# it reloaded its configuration or kept the running one.
+wicketd_reload() {
+	local n
+	n=$(grep -cE 'SIGHUP: (configuration reloaded|.*keeping the running configuration)' "$wicketd_dir/log")
+	kill -HUP "$wicketd_pid" || return 1
+	wait_until 10 eval '[ "$(grep -cE "SIGHUP: (configuration reloaded|.*keeping the running configuration)" \
+		"$wicketd_dir/log")" -gt "$n" ]'
 }
 ctl() { ip netns exec "$router" wicketctl --socket "$wicketd_dir/control.sock" "$@"; }
 # One raw control request: control_request CMD ARGS_JSON; prints the answer line.

@@ -118,6 +118,12 @@ addrs() { wnl client get "$1" "$2" 2> /dev/null | field addrs; }
 holds() { grep -qw -- "$3" <<< "$(addrs "$1" "$2" | tr , ' ')"; }
 # ping3 NS DST [ping options]: three echoes, answered or not.
 ping3() { ip netns exec "$1" ping -q -n -c 3 -i 0.2 -w 1 "${@:3}" "$2" > /dev/null 2>&1; }
+# Commands that only send (what arrives is counted afterwards) and wait
+# out their own timeouts: side by side. bg CMD...: one in the background;
+# bg_wait: until all of them are done.
+bg_pids=()
+bg() { "$@" & bg_pids+=($!); }
+bg_wait() { wait "${bg_pids[@]}"; bg_pids=(); }
 # ll_send NS SRC: UDP to upstream port 9 from a link-local source, twice.
 ll_send() {
 	for _ in 1 2; do
@@ -163,9 +169,10 @@ ll_send "$g1" "$l1"
 check "paid guest, its link-local address: nothing arrives upstream" none "$upstream" ll
 
 reset "$upstream"
-ping3 "$g2" fd00:99::2 -I "$s2"
-ping3 "$g2" fd00:99::2 -I "$t2"
+bg ping3 "$g2" fd00:99::2 -I "$s2"
+bg ping3 "$g2" fd00:99::2 -I "$t2"
 ll_send "$g2" "$l2"
+bg_wait
 check "unpaid guest: SLAAC and temporary addresses reach nothing upstream" none "$upstream" from2
 check "unpaid guest: link-local reaches nothing upstream" none "$upstream" ll
 check "unpaid guest: wicketd did learn its IPv6 (it stays captive)" \
@@ -198,11 +205,13 @@ check "the paid guest itself still passes with it" wait_until 5 ping_ok "$g1" fd
 mark "ICMP and"
 
 reset "$upstream"
-ping3 "$g2" 10.99.0.2
-ping3 "$g2" fd00:99::2
-ping3 "$g2" 10.99.0.2 -t 64 -s 1400
+bg ping3 "$g2" 10.99.0.2
+bg ping3 "$g2" fd00:99::2
+bg ping3 "$g2" 10.99.0.2 -t 64 -s 1400
+bg eval 'ip netns exec "$g2" busybox traceroute6 -n -m 2 -w 1 -q 1 fd00:99::2 > "$dir/trace6" 2>&1'
 trace4=$(ip netns exec "$g2" busybox traceroute -n -m 2 -w 1 -q 1 10.99.0.2 2>&1)
-trace6=$(ip netns exec "$g2" busybox traceroute6 -n -m 2 -w 1 -q 1 fd00:99::2 2>&1)
+bg_wait
+trace6=$(cat "$dir/trace6")
 echo "$trace4" | sed 's/^/    | /'
 check "unpaid guest: no ping (IPv4 and IPv6) arrives upstream" none "$upstream" from2
 check "unpaid guest: no traceroute datagram arrives upstream" none "$upstream" trace
@@ -318,11 +327,16 @@ check "paid guest scans it: DNS and the portal ($scan_g1)" test "$scan_g1" = "53
 headers=$(ip netns exec "$g2" curl -sS --max-time 5 -o /dev/null -D - http://10.99.0.2/ 2>&1)
 check "captive HTTP from another port lands on the portal" \
 	grep -qi "^location: https://10.0.1.1:8443/" <<< "$headers"
-scan_wan=$(tcp_open "$upstream" 10.0.1.1 $ports)
+# The three scans from the WAN wait out their dropped SYNs side by side.
+bg eval 'tcp_open "$upstream" 10.0.1.1 $ports > "$dir/scan.portal"'
+bg eval 'tcp_open "$upstream" 10.99.0.1 $known > "$dir/scan.wan"'
+bg eval 'tcp_open "$upstream" fd00:1::1 $known > "$dir/scan.port6"'
+bg_wait
+scan_wan=$(cat "$dir/scan.portal") || scan_wan="(no scan)"
 check "WAN scans the portal address: nothing open ($scan_wan)" test -z "$scan_wan"
-scan_wan=$(tcp_open "$upstream" 10.99.0.1 $known)
+scan_wan=$(cat "$dir/scan.wan") || scan_wan="(no scan)"
 check "WAN scans the gateway's WAN address: nothing open ($scan_wan)" test -z "$scan_wan"
-scan_wan=$(tcp_open "$upstream" fd00:1::1 $known)
+scan_wan=$(cat "$dir/scan.port6") || scan_wan="(no scan)"
 check "WAN scans an access port's IPv6 address: nothing open ($scan_wan)" test -z "$scan_wan"
 
 # UDP: the services themselves must answer guests and never the WAN.
@@ -330,16 +344,25 @@ kas() { ctl --json status | jq '[.keepalives | to_entries[] | select(.key != "po
 dhcp() { ip netns exec "$1" busybox udhcpc -i "$2" -f -q -n -t "$3" -T 2 -s /bin/true > /dev/null 2>&1; }
 k0=$(kas)
 udp_send "$g2" 10.0.2.1 4444
-check "keepalive port: a guest's datagram is received" wait_until 3 test "$(kas)" -gt "$k0"
+check "keepalive port: a guest's datagram is received" wait_until 3 eval '[ "$(kas)" -gt "$k0" ]'
 check "DHCP answers a guest" dhcp "$g2" eth0 3
 k0=$(kas)
 for a in 10.0.1.1 10.99.0.1; do udp_send "$upstream" $a 4444; done
 ip netns exec "$upstream" bash -c 'echo wicket > /dev/udp/fd00:99::1/4444' 2> /dev/null
+# The WAN's DNS and DHCP tries wait out their timeouts meanwhile, side by
+# side; wait PID gives each one's exit status.
+lookup "$upstream" 10.0.1.1 2 > "$dir/wan-dns4" &
+wan_dns4=$!
+lookup "$upstream" fd00:1::1 2 > "$dir/wan-dns6" &
+wan_dns6=$!
+dhcp "$upstream" u0 1 &
+wan_dhcp=$!
 sleep 1
 check "keepalive port: nothing from the WAN is received" test "$(kas)" = "$k0"
-check_fails "DNS from the WAN to the portal address: no answer" lookup "$upstream" 10.0.1.1 2
-check_fails "DNS from the WAN to an access port's IPv6 address: no answer" lookup "$upstream" fd00:1::1 2
-check_fails "DHCP does not answer the WAN" dhcp "$upstream" u0 1
+check_fails "DNS from the WAN to the portal address: no answer" wait "$wan_dns4"
+check_fails "DNS from the WAN to an access port's IPv6 address: no answer" wait "$wan_dns6"
+check_fails "DHCP does not answer the WAN" wait "$wan_dhcp"
+cat "$dir/wan-dns4" "$dir/wan-dns6"
 
 ### Guest to guest across ports ##########################################
 mark "Guest to guest"
@@ -349,8 +372,9 @@ reset "$g1"
 reset "$g2"
 ping3 "$g2" 10.0.1.2
 check "unpaid guest to the paid guest on another port: nothing arrives" none "$g1" from2
-ping3 "$g1" 10.0.2.2
-ping3 "$g1" "$s2" -I "$s1"
+bg ping3 "$g1" 10.0.2.2
+bg ping3 "$g1" "$s2" -I "$s1"
+bg_wait
 check "paid guest to the unpaid guest on another port: nothing arrives" none "$g2" from1
 check "paid guests on two ports reach each other (each end's own paid traffic)" \
 	ping_ok "$g1" 10.0.3.2

@@ -34,9 +34,8 @@ submit() {
 state_of() { jq -r '.result.state // .error' <<< "$1"; }
 
 for g in g1 g2 g3; do ping_ok "${!g}" "10.0.${g#g}.1"; done
-for m in 01:01 02:02 03:03; do
-	for _ in $(seq 30); do wnl client get "r${m:0:2}" "02:00:00:00:$m" > /dev/null 2>&1 && break; sleep 0.1; done
-done 2> /dev/null
+# Each guest known to the kernel on its port (r1..r3) before it pays.
+for n in 1 2 3; do wait_until 10 wnl client get "r$n" "02:00:00:00:0$n:0$n" > /dev/null 2>&1; done
 
 check "plan add: a day pass by voucher, room or clerk" \
 	ctl plan add "Day pass" --kind time --duration 24h --price 5 --currency EUR --methods voucher,room,staff

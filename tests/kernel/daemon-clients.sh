@@ -19,11 +19,8 @@ dir=$wicketd_dir
 ping_ok "$guest" 10.0.1.1
 ping_ok "$guest" fd00:1::1
 found=""
-for _ in $(seq 30); do
-	found=$(wnl client get r1 $mac 2> /dev/null)
-	grep -q 'addrs=.*10.0.1.2' <<< "$found" && grep -q 'addrs=.*fd00:1::2' <<< "$found" && break
-	sleep 0.1
-done
+wait_until 10 eval 'found=$(wnl client get r1 $mac 2> /dev/null) &&
+	grep -q "addrs=.*10.0.1.2" <<< "$found" && grep -q "addrs=.*fd00:1::2" <<< "$found"'
 echo "$found"
 echo "discovered after $((SECONDS - t0)) s"
 check "the guest is discovered with its IPv4 and IPv6 addresses, captive" \
@@ -62,7 +59,8 @@ ctl allow $mac --minutes 5 > /dev/null || exit 1
 ip netns exec "$guest" ping -q -n -c 5 -i 0.05 -s 100 10.99.0.2 > /dev/null
 session2=$(sqlite3 "$dir/wicket.db" "SELECT id FROM sessions WHERE state = 'active'")
 wnl client update r1 $mac timeout 1000 || exit 1
-sleep 2
+# Until wicketd has the kernel's close in the store (5 s at most).
+wait_until 5 eval '[ "$(sqlite3 "$dir/wicket.db" "SELECT end_reason FROM sessions WHERE id = $session2")" = deadline ]'
 check_fails "past the deadline: cut by the kernel" ping_ok "$guest" 10.99.0.2
 row=$(sqlite3 "$dir/wicket.db" "SELECT end_reason, up_bytes >= 640, down_bytes >= 640 FROM sessions WHERE id = $session2")
 check "the kernel's close is recorded as deadline, with its bytes" test "$row" = "deadline|1|1"
@@ -94,8 +92,7 @@ check "free port: the captive guest passes" ping_ok "$guest" 10.99.0.2
 ports=$(ctl --json ports)
 check "wicketctl ports: the staff's room and mode" \
 	test "$(grep -c -e '"room": "Pool bar"' -e '"set_by": "staff"' -e '"mode": "free"' <<< "$ports")" = 3
-kill -HUP "$wicketd_pid"
-sleep 1
+wicketd_reload
 check "after a reload the staff's mode stays" grep -q '"mode": "free"' <<< "$(ctl --json ports)"
 check "... in the kernel too" grep -q 'port=r1 .*mode=free' <<< "$(wnl port list)"
 check "wicketctl port reset" ctl port reset r1

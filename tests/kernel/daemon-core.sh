@@ -46,13 +46,11 @@ check "put back once, not in a loop on its own replace" test "$(grep -c 'put bac
 
 # SIGHUP with a broken config: kept as it was.
 echo "[nonsense" >> "$dir/wicketd.conf"
-kill -HUP "$daemon"
-sleep 1
+wicketd_reload
 check "a broken config on SIGHUP is refused with its line" grep -q 'keeping the running configuration' "$dir/log"
 check "... and the daemon runs on" kill -0 "$daemon"
 wicketd_config free
-kill -HUP "$daemon"
-sleep 1
+wicketd_reload
 check "a good config on SIGHUP applies (port now free)" \
 	test "$(wnl port list)" = "port=r1 ifindex=$ifindex mode=free"
 check "the free port lets the guest through" ping_ok "$guest" 10.99.0.2

@@ -73,7 +73,7 @@ check "... the session's time, charge and plan" \
 check "... and the server took it once" test "$(radius_arrivals "$(hex "$session")" Interim-Update)" = "$(records Interim-Update id | wc -l)"
 
 check "the quiet guest, idle for 30 s, was ended as idle by a sweep" \
-	wait_until 40 test "$(sql "SELECT end_reason FROM sessions WHERE id = $quiet_session")" = idle
+	wait_until 40 eval '[ "$(sql "SELECT end_reason FROM sessions WHERE id = $quiet_session")" = idle ]'
 check_fails "... and is out" ping_ok "$quiet" 10.99.0.2
 
 traffic 10

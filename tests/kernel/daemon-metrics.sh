@@ -67,7 +67,7 @@ check "... nor on its own port's address ('$code')" test "$code" != 200
 
 # Clients by state and the kernel's drops: g1 knocks, is seen, stays captive.
 ip netns exec "$g1" ping -q -n -c 3 -i 0.1 -W 1 10.99.0.2 > /dev/null 2>&1
-wait_until 5 ctl clients | grep -q '02:00:00:00:01:01 .* captive'
+wait_until 5 eval "ctl clients | grep -q '02:00:00:00:01:01 .* captive'"
 captive=$(metric 'wicket_clients{state="captive"}')
 check "captive guests are counted ($captive), as wicketctl status counts them" \
 	test "${captive:-0}" -ge 1 -a "$captive" = "$(ctl --json status | jq .clients.captive)"
@@ -112,7 +112,7 @@ key=$(jq -r .keepalive.key <<< "$login")
 ip netns exec "$g2" wicket-ka send "$dir/keepalive.key" "$session" 1 10.0.2.1 4444 > /dev/null
 ip netns exec "$g2" wicket-ka forge "$session" 100 10.0.2.1 4444
 ip netns exec "$g2" bash -c 'echo -n hello > /dev/udp/10.0.2.1/4444'
-wait_until 3 test "$(metric wicket_keepalives_accepted_total)" = 1
+wait_until 3 eval '[ "$(metric wicket_keepalives_accepted_total)" = 1 ]'
 check "keepalives: one accepted (key $key)" test "$(metric wicket_keepalives_accepted_total)" = 1
 check "keepalives: a forgery rejected as bad-tag" \
 	test "$(metric 'wicket_keepalives_rejected_total{reason="bad-tag"}')" = 1
@@ -145,7 +145,7 @@ check_error "top: a bad interval is a usage error" "interval" ctl top --interval
 
 # A reload moves the endpoint; a wrong [metrics] line is refused and the old one kept.
 sed -i 's/^listen = 10.99.0.1:9188$/listen = 10.99.0.1:9189/' "$dir/wicketd.conf"
-kill -HUP "$wicketd_pid"
+wicketd_reload
 url=http://10.99.0.1:9189/metrics
 wait_until 5 scrape -o /dev/null
 check "after SIGHUP the metrics answer on the new port" test "$(metric wicket_up)" = 1
@@ -154,8 +154,7 @@ check "the counters went on across the reload" test "$(metric wicket_sessions_st
 sed -i 's/^allow = .*/allow = 10.99.0.0\/33/' "$dir/wicketd.conf"
 check_error "a bad allow list is refused by --check-config" "allow.*ADDRESS/LEN" \
 	wicketd --check-config -c "$dir/wicketd.conf"
-kill -HUP "$wicketd_pid"
-sleep 0.5
+wicketd_reload
 check "... and by a reload, which keeps the running one" test "$(metric wicket_up)" = 1
 check "wicketd is still running" kill -0 "$wicketd_pid"
 

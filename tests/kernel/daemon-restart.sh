@@ -17,7 +17,7 @@ start() { wicketd_start; daemon=$wicketd_pid; }
 start || exit 1
 dir=$wicketd_dir
 ping_ok "$guest" 10.0.1.1
-for _ in $(seq 30); do wnl client get r1 $mac 2> /dev/null | grep -q 10.0.1.2 && break; sleep 0.1; done
+wait_until 10 eval 'wnl client get r1 $mac 2> /dev/null | grep -q 10.0.1.2'
 ctl allow $mac --minutes 10 > /dev/null || exit 1
 check "comped guest passes" ping_ok "$guest" 10.99.0.2
 

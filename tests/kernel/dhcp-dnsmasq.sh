@@ -43,10 +43,7 @@ ip netns exec "$router" "$WICKET_TOP/scripts/wicket-dnsmasq" -c "$dir/wicketd.co
 	-e "$dir/venue.d" -- --log-facility="$dir/dnsmasq.log" --log-dhcp > "$dir/dnsmasq.out" 2>&1 &
 dnsmasq_pid=$!
 on_exit "kill $dnsmasq_pid"
-for _ in $(seq 100); do
-	grep -q "router advertisement enabled" "$dir/dnsmasq.log" 2> /dev/null && break
-	sleep 0.1
-done
+wait_until 25 grep -qs "router advertisement enabled" "$dir/dnsmasq.log"
 conf=$(cat "$dir/run/dnsmasq.conf" 2> /dev/null)
 echo "$conf" | sed 's/^/    | /'
 check "dnsmasq runs, with the generated config" kill -0 $dnsmasq_pid
@@ -133,10 +130,7 @@ for n in 1 2; do
 	check "guest $n: the leased address works (the gateway answers)" ping_ok "$ns" "10.0.$n.1"
 
 	slaac=fd00:$n::ff:fe00:${n}0$n
-	for _ in $(seq 100); do
-		ip -n "$ns" -6 addr show dev eth0 | grep -q "inet6 $slaac/64 scope global" && break
-		sleep 0.1
-	done
+	wait_until 30 eval 'ip -n "$ns" -6 addr show dev eth0 | grep -q "inet6 $slaac/64 scope global"'
 	check "guest $n: a SLAAC address from the router advertisement ($slaac)" \
 		grep -q "inet6 $slaac/64 scope global dynamic" <<< "$(ip -n "$ns" -6 addr show dev eth0)"
 	check "guest $n: an IPv6 default route from it" \
@@ -153,11 +147,8 @@ for n in 1 2; do
 
 	# The gate has seen the guest at its new addresses, and holds it.
 	found=""
-	for _ in $(seq 50); do
-		found=$(wnl client get "r$n" "$mac" 2> /dev/null)
-		grep -q "addrs=.*${ip}[ ,]" <<< "$found" && grep -q "addrs=.*${slaac}[ ,]" <<< "$found" && break
-		sleep 0.1
-	done
+	wait_until 15 eval 'found=$(wnl client get "r$n" "$mac" 2> /dev/null) &&
+		grep -q "addrs=.*${ip}[ ,]" <<< "$found" && grep -q "addrs=.*${slaac}[ ,]" <<< "$found"'
 	echo "    $found"
 	check "guest $n: captive in wicket.ko with its DHCP and SLAAC addresses" \
 		held "$found" "$ip" "$slaac"
@@ -168,9 +159,14 @@ for n in 1 2; do
 		grep -q "Address:[[:space:]]*10\.0\.1\.1$" <<< "$(ip netns exec "$ns" timeout 10 busybox nslookup portal.venue.test 10.99.0.2 2>&1)"
 done
 
-check_fails "the upstream gets no DHCP from the gateway" udhcpc "$upstream" u0 "$dir/lease.up" 2
-check_fails "the upstream gets no DNS from the gateway" \
-	ip netns exec "$upstream" timeout 5 busybox nslookup portal.venue.test 10.99.0.1
+# Both tries wait out their timeouts, side by side; wait PID gives each
+# one's exit status.
+udhcpc "$upstream" u0 "$dir/lease.up" 2 &
+up_dhcp=$!
+ip netns exec "$upstream" timeout 5 busybox nslookup portal.venue.test 10.99.0.1 > /dev/null 2>&1 &
+up_dns=$!
+check_fails "the upstream gets no DHCP from the gateway" wait "$up_dhcp"
+check_fails "the upstream gets no DNS from the gateway" wait "$up_dns"
 check "dnsmasq lives on" kill -0 $dnsmasq_pid
 if [ "$lib_failures" -gt 0 ]; then
 	sed 's/^/    dnsmasq: /' "$dir/dnsmasq.out" "$dir/dnsmasq.log" 2> /dev/null | tail -n 80

@@ -49,7 +49,8 @@ check_fails "... an unknown guest on lan.101 does not" internet "$g66"
 check "... the unknown guest still reaches the router" ping_ok "$g66" 10.1.101.1
 
 doc_bg "$router" in-nl-events
-sleep 1
+# wicket-nl says "ready" (stderr) once it listens.
+wait_until 10 grep -q '^ready' "$doc_bg_file"
 ip netns exec "$g66" ping -q -n -c 3 -i 0.3 -W 1 198.51.100.1 > /dev/null 2>&1
 doc_bg_wait
 check "... the unknown guest is seen on lan.101 at 10.1.101.66" \

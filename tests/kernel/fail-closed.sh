@@ -26,13 +26,20 @@ session=$(sqlite3 "$dir/wicket.db" "SELECT id FROM sessions ORDER BY id DESC LIM
 
 # unpaid_reaches_nothing WHEN: every kind of packet from the unpaid guest,
 # and none of it arrives upstream.
+# The two echoes and the connection attempt (its SYN and their retries)
+# go at once: each waits out its own timeout, side by side.
 unpaid_reaches_nothing() {
+	local pids=()
 	count_reset "$upstream"
-	ping_ok "$unpaid" 10.99.0.2
-	ping_ok "$unpaid" fd00:99::2
+	ping_ok "$unpaid" 10.99.0.2 &
+	pids+=($!)
+	ping_ok "$unpaid" fd00:99::2 &
+	pids+=($!)
+	ip netns exec "$unpaid" timeout 3 bash -c "exec 3<> /dev/tcp/10.99.0.2/80" 2> /dev/null &
+	pids+=($!)
 	udp_send "$unpaid" 10.99.0.2 9
 	udp_send "$unpaid" 10.99.0.2 53
-	ip netns exec "$unpaid" timeout 3 bash -c "exec 3<> /dev/tcp/10.99.0.2/80" 2> /dev/null
+	wait "${pids[@]}"
 	sleep 0.5
 	check "$1: nothing from the unpaid guest arrives upstream (echo4 echo6 udp9 dns http)" \
 		test "$(for c in echo4 echo6 udp9 dns http; do count_get "$upstream" $c; done | tr '\n' ' ')" = "0 0 0 0 0 "

@@ -141,7 +141,10 @@ kernel_deadline() { echo $(($(wnl client get r1 "$1" | field timeout_ms) + $(now
 kd_a=$(kernel_deadline 02:00:00:00:00:00) kd_b=$(kernel_deadline 02:00:00:00:00:01)
 echo "# kernel deadlines: A at t1$(printf '%+d' $((kd_a - t1))) ms, B at t2$(printf '%+d' $((kd_b - t2))) ms"
 check "all this before the deadline (else nothing is tested)" test "$(now_ms)" -lt $((t1 - 500))
-wait_until 30 test "$(now_ms)" -ge $((t1 + 1500))
+# (Conditions are functions: wait_until re-runs its command, and "$(...)"
+# in its arguments would be expanded once.)
+past() { [ "$(now_ms)" -ge "$1" ]; }
+wait_until 30 past $((t1 + 1500))
 # A and the crowd closed at t1 (a sample: listing them all takes long in a VM).
 closed_at_t1() {
 	local i mac
@@ -166,13 +169,14 @@ check "... and reconciles" wait_until 90 reconciled_after_loss
 # Every session the kernel closed is ended in the store.
 ended() { sqlite3 "$db" "SELECT count(*) FROM sessions WHERE state = 'ended' AND end_reason = 'deadline' AND id != $session_b"; }
 at "reconciled"
+all_ended() { [ "$(ended)" = $((n_closing - 1)) ]; }
 check "all $((n_closing - 1)) sessions closed at t1 are ended in the store (deadline)" \
-	wait_until 90 test "$(ended)" = $((n_closing - 1))
+	wait_until 90 all_ended
 at "all ended in the store"
 
-wait_until 60 test "$(now_ms)" -ge $((t2 + 2000))
-check "guest B's session is ended, for its deadline" \
-	wait_until 30 test "$(sqlite3 "$db" "SELECT end_reason FROM sessions WHERE id = $session_b")" = deadline
+wait_until 60 past $((t2 + 2000))
+b_ended() { [ "$(sqlite3 "$db" "SELECT end_reason FROM sessions WHERE id = $session_b")" = deadline ]; }
+check "guest B's session is ended, for its deadline" wait_until 30 b_ended
 ended_b=$(sqlite3 "$db" "SELECT ended_at FROM sessions WHERE id = $session_b")
 check "... not before it ($((ended_b - t2)) ms from t2)" test "$ended_b" -ge $((t2 - 1000))
 wait "${pingers[@]}" 2> /dev/null

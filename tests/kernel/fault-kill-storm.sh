@@ -137,7 +137,7 @@ same_open() { [ "$(kernel_open)" = "$(store_open)" ]; }
 acks_missing() {
 	{
 		echo "CREATE TEMP TABLE acks (op TEXT, session INTEGER, a TEXT, b INTEGER);"
-		awk '{ printf "INSERT INTO acks VALUES (\x27%s\x27, %d, \x27%s\x27, %d);\n", $1, $2, $3, $4 }' "$dir/acks"
+		awk '{ printf "INSERT INTO acks VALUES (\x27%s\x27, %d, \x27%s\x27, %s);\n", $1, $2, $3, ($4 == "" ? 0 : $4) }' "$dir/acks"
 		cat <<-'SQL'
 		SELECT 'login: ' || session || ' ' || a FROM acks WHERE op = 'login' AND (
 			(SELECT count(*) FROM billing_requests WHERE session_id = acks.session AND method = 'voucher'

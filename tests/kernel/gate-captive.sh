@@ -79,11 +79,14 @@ ip netns exec "$guest" bash -c 'exec 3<>/dev/tcp/10.99.0.2/80' 2> /dev/null &
 udp_send "$guest" 10.99.0.2 53
 udp_send "$guest" fd00:99::2 53
 udp_send "$guest" 10.99.0.2 9
-sleep 1.5
 probe() {
 	ip netns exec "$router" nft list counter inet probe "$1" |
 		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
 }
+# Until the SYN (sent in the background) and the DNS datagrams are counted
+# (5 s at most); the port 9 datagram was sent by then (udp_send returns
+# once it is sent), so a mark on it would be counted too.
+wait_until 5 eval '[ "$(probe marked_http)" -ge 1 ] && [ "$(probe marked_dns)" -ge 2 ]'
 check "captive HTTP carries the mark" test "$(probe marked_http)" -ge 1
 check "captive DNS (v4 and v6) carries the mark" test "$(probe marked_dns)" -ge 2
 check "other captive traffic is not marked" test "$(probe marked_other)" = 0

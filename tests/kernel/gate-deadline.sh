@@ -17,7 +17,7 @@ on_exit "rm -f $events"
 listen() {
 	ip netns exec "$router" wicket-nl events count "$1" timeout "$2" > "$events" 2> "$events.err" &
 	listener=$!
-	for _ in $(seq 50); do grep -q ready "$events.err" && return; sleep 0.1; done
+	wait_until 10 grep -q ready "$events.err"
 }
 
 # Deadline, with traffic flowing: the packet path notices.

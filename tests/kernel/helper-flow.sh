@@ -239,10 +239,27 @@ check "the guest passes" ping_ok "$guest1" 10.99.0.2
 session=$(jq -r .session "$dir/h1/run/session.json")
 helper 1 keepalive > "$dir/ka.out" 2>&1 &
 ka_pid=$!
+ka_started=$(now_ms)
 on_exit "kill $ka_pid 2> /dev/null"
 # Two keepalive windows and more (interval 5 s x 3 misses), seven intervals,
 # with a 6 s outage in the middle: the guest's packets to the gateway dropped.
-sleep 12
+# The first 12 s of them serve the second guest meanwhile (another port,
+# no keepalives): busybox udhcpc, then restore by itself.
+out=$(helper 2 prepare --dhcp-client udhcpc 2>&1)
+echo "$out"
+check "prepare with udhcpc: a lease in the venue's network" \
+	grep -q "inet 10\.0\.2\." <<< "$(ip -n "$guest2" -4 addr show dev eth0)"
+check "... and option 114 recorded" grep -q "^captive_url=https://10.0.1.1:8443/api/captive" "$dir/h2/run/lease"
+out=$(helper 2 restore 2>&1)
+echo "$out"
+snapshot 2 > "$dir/after.2"
+diff "$dir/before.2" "$dir/after.2"
+check "restore puts the second guest's configuration back exactly" cmp -s "$dir/before.2" "$dir/after.2"
+out=$(helper 2 restore 2>&1)
+check "a second restore has nothing to do" grep -q "nothing to restore" <<< "$out"
+left=$((ka_started + 12000 - $(now_ms)))
+echo "the second guest took $((12000 - left)) ms of the first 12 s"
+[ "$left" -le 0 ] || lib_sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
 ip netns exec "$guest1" nft -f - <<-'NFT'
 	table ip outage {
 		chain out { type filter hook output priority 0; ip daddr 10.0.1.1 drop; }
@@ -297,18 +314,5 @@ check "... resolv.conf byte for byte" cmp -s "$dir/resolv.before" "/etc/netns/$g
 check "... and no DHCP client is left running" \
 	sh -c "! pgrep -f '^dhclient .*$dir/h1/run' > /dev/null"
 
-# --- the second guest: busybox udhcpc, then restore by itself.
-out=$(helper 2 prepare --dhcp-client udhcpc 2>&1)
-echo "$out"
-check "prepare with udhcpc: a lease in the venue's network" \
-	grep -q "inet 10\.0\.2\." <<< "$(ip -n "$guest2" -4 addr show dev eth0)"
-check "... and option 114 recorded" grep -q "^captive_url=https://10.0.1.1:8443/api/captive" "$dir/h2/run/lease"
-out=$(helper 2 restore 2>&1)
-echo "$out"
-snapshot 2 > "$dir/after.2"
-diff "$dir/before.2" "$dir/after.2"
-check "restore puts the second guest's configuration back exactly" cmp -s "$dir/before.2" "$dir/after.2"
-out=$(helper 2 restore 2>&1)
-check "a second restore has nothing to do" grep -q "nothing to restore" <<< "$out"
 check "wicketd lives on" kill -0 "$wicketd_pid"
 lib_exit

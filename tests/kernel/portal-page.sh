@@ -21,15 +21,28 @@ checktool "test -f $WICKET_TOP/tests/browser/node_modules/playwright-core/packag
 load_wicket || exit 1
 setup_gateway || exit 1
 add_guest g1 1 02:00:00:00:01:01 || exit 1
-wicketd_start || exit 1
+wicketd_config || exit 1
 dir=$wicketd_dir
+
+# The browser, in the guest's namespace, one command per line (browse.js).
+# Generous waits: under TCG, Chromium takes its time. Started first: it
+# comes up while wicketd starts and the plans are made (it fetches
+# nothing until the first goto).
+coproc BROWSER { DEBUG=pw:browser ip netns exec "$g1" node "$WICKET_TOP/tests/browser/browse.js" \
+	--viewport 360x740 --timeout 120 2> "$dir/browser.log"; }
+browser_pid=$BROWSER_PID
+on_exit "kill $browser_pid"
+# Plain descriptors, unlike the coproc's, reach subshells (pipes, $(...)).
+exec {to_browser}>&"${BROWSER[1]}" {from_browser}<&"${BROWSER[0]}"
+
+wicketd_start || exit 1
 portal=https://10.0.1.1:8443
 # Kept after the test (the rest of $dir is not): what the guest saw.
 shots=$(mktemp -d /tmp/portal-page.XXXXXX)
 chmod 755 "$shots"
 
 ping_ok "$g1" 10.0.1.1
-for _ in $(seq 30); do wnl client get r1 02:00:00:00:01:01 > /dev/null 2>&1 && break; sleep 0.1; done
+wait_until 10 wnl client get r1 02:00:00:00:01:01 > /dev/null 2>&1
 
 ctl plan add "Day pass" --kind time --duration 24h --price 5 --currency EUR --methods voucher,room,staff \
 	> /dev/null &&
@@ -40,14 +53,6 @@ ctl plan add "Day pass" --kind time --duration 24h --price 5 --currency EUR --me
 code=$(ctl vouchers create --plan "Day pass" --count 1 --csv | sed -n 2p | cut -d, -f1)
 [ -n "$code" ] || { echo "FAIL: no voucher code"; exit 1; }
 
-# The browser, in the guest's namespace, one command per line (browse.js).
-# Generous waits: under TCG, Chromium takes its time.
-coproc BROWSER { DEBUG=pw:browser ip netns exec "$g1" node "$WICKET_TOP/tests/browser/browse.js" \
-	--viewport 360x740 --timeout 120 2> "$dir/browser.log"; }
-browser_pid=$BROWSER_PID
-on_exit "kill $browser_pid"
-# Plain descriptors, unlike the coproc's, reach subshells (pipes, $(...)).
-exec {to_browser}>&"${BROWSER[1]}" {from_browser}<&"${BROWSER[0]}"
 # browse CMD [ARG...]: its answer's value on stdout (strings raw, the rest
 # as JSON); fails with the browser's error on stderr.
 browse() {
@@ -123,8 +128,8 @@ check "... with the plan and what it cost" \
 	eval 'contains "$status" "Day pass" && contains "$status" "5.00 EUR"'
 check "... no temporary-access banner for a voucher" eval 'browse hidden "#provisional" 1 > /dev/null'
 left1=$(remaining)
-sleep 3
-left2=$(remaining)
+# The next second shown (5 s at most): the page counts down by itself.
+wait_until 5 eval 'left2=$(remaining) && [ "${left2:-0}" -gt 0 ] && [ "$left2" -lt "${left1:-0}" ]'
 echo "countdown: $left1 s, then $left2 s"
 check "the countdown starts near the plan's 24 h" test "${left1:-0}" -gt 86000 -a "${left1:-0}" -le 86400
 check "... and decreases" test "${left2:-0}" -gt 0 -a "${left2:-0}" -lt "${left1:-0}"
