@@ -356,6 +356,8 @@ fuzz: $(addprefix $(FUZZ_DIR)/,$(FUZZERS))
 torture: fuzz
 	FUZZ_SECONDS=600 tests/fuzz/run
 	WICKET_TORTURE=1 tests/vm/run -k newest -t 3600 -T 4000 tests/kernel/fault-kill-storm.sh
+	WICKET_TORTURE=1 tests/vm/run -k newest -t 3600 -T 4000 tests/kernel/fault-power-cut.sh
+	tests/vm/selftest-power.sh
 # --- end of fuzzing
 
 clean:
