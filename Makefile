@@ -56,6 +56,9 @@ wicket-nl_PKGS     := libmnl
 # wicket-ka: keepalives made by hand (good, forged, replayed) for the daemon tests.
 wicket-ka_SRCS     := tests/tools/wicket-ka.c daemon/keepalive_proto.c
 wicket-ka_PKGS     := libcrypto
+# wicket-pump: many simulated guests' keepalives and traffic from one process (tests/kernel/soak.sh).
+wicket-pump_SRCS   := tests/tools/wicket-pump.c daemon/keepalive_proto.c
+wicket-pump_PKGS   := libcrypto
 # nl-fuzz: random and mutated requests to wicket.ko (tests/kernel/netlink-fuzz.sh).
 nl-fuzz_SRCS       := tests/tools/nl-fuzz.c daemon/kernel.c daemon/log.c
 nl-fuzz_PKGS       := libmnl
@@ -74,7 +77,7 @@ PROGRAMS := wicketd wicketctl wicket-helper wicket-nl wicket-ka store-fill keepa
 wicket-dnsmasq-conf_SRCS := daemon/dnsmasq_cli.c daemon/dnsmasq.c daemon/config.c daemon/log.c
 wicket-dnsmasq-conf_PKGS := inih libnl-3.0 libnl-route-3.0
 PROGRAMS += wicket-dnsmasq-conf accounting-rate
-PROGRAMS += nl-fuzz
+PROGRAMS += nl-fuzz wicket-pump
 # wicket-gate-example: docs/integration-guide.md's libmnl example of the netlink API.
 wicket-gate-example_SRCS := docs/examples/wicket-gate.c
 wicket-gate-example_PKGS := libmnl
@@ -358,6 +361,8 @@ torture: fuzz
 	WICKET_TORTURE=1 tests/vm/run -k newest -t 3600 -T 4000 tests/kernel/fault-kill-storm.sh
 	WICKET_TORTURE=1 tests/vm/run -k newest -t 3600 -T 4000 tests/kernel/fault-power-cut.sh
 	tests/vm/selftest-power.sh
+# The soak ("# vm: torture only": never in make check): 10000 guests through 30 minutes.
+	WICKET_TORTURE=1 tests/vm/run -k newest -t 2700 -T 3300 tests/kernel/soak.sh
 # --- end of fuzzing
 
 clean:
