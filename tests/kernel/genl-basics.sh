@@ -47,6 +47,37 @@ check_error "nor list its clients" "Operation not permitted" \
 check_error "nor listen to its events (they name guests' MACs)" "Operation not permitted" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups wicket-nl events timeout 1
 check "root may listen" wicket-nl events timeout 1
+
+# Every command of the family (read from the uapi header, so a new one is
+# covered too), and each dump, is refused without CAP_NET_ADMIN before
+# its attributes are even read.
+mapfile -t cmd_names < <(sed -n '/^enum wicket_cmd {/,/^};/s/^[[:space:]]*\(WICKET_CMD_[A-Z_]*\),.*/\1/p' \
+	"$WICKET_TOP/kmod/uapi/wicket.h")
+refused_all() {
+	local i name bad="" n=0
+	for i in "${!cmd_names[@]}"; do
+		name=${cmd_names[$i]}
+		case $name in WICKET_CMD_UNSPEC | WICKET_CMD_EVENT_*) continue ;; esac
+		# PORT_GET and GARDEN_GET only dump (a "do" is not supported at all).
+		case $name in
+		WICKET_CMD_PORT_GET | WICKET_CMD_GARDEN_GET) ;;
+		*)
+			"$@" wicket-nl raw "$i" 2>&1 | grep -q "Operation not permitted" || bad+=" $name"
+			n=$((n + 1)) ;;
+		esac
+		case $name in
+		WICKET_CMD_PORT_GET | WICKET_CMD_CLIENT_GET | WICKET_CMD_GARDEN_GET)
+			"$@" wicket-nl raw "$i" flags dump 2>&1 | grep -q "Operation not permitted" || bad+=" $name(dump)"
+			n=$((n + 1)) ;;
+		esac
+	done
+	echo "$n requests"
+	[ "$n" -ge 17 ] && [ -z "$bad" ] || { echo "not refused:$bad"; return 1; }
+}
+check "every command and dump refused to an unprivileged user" \
+	refused_all setpriv --reuid=65534 --regid=65534 --clear-groups
+check "... and to root without CAP_NET_ADMIN" \
+	refused_all setpriv --inh-caps=-net_admin --bounding-set=-net_admin
 check "still answers root afterwards" wicketctl version
 
 # Holds (WICKET_CMD_HOLD): a socket keeps the module loaded until it is
