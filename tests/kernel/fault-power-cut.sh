@@ -21,6 +21,7 @@
 # the guest's timing).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../vm/power.sh"
+. "$(dirname "$0")/../storm.sh"
 power_require
 checktool "sqlite3 -version" sqlite3
 checktool "curl --version" curl
@@ -58,8 +59,9 @@ wait "$mods"
 # wicketd's files on the disk; its log on the host, one for every boot.
 wicketd_dir=$mnt/wicketd
 dir=$wicketd_dir
-db=$dir/wicket.db
-sql() { sqlite3 -cmd '.timeout 5000' "$db" "$1"; }
+# The storm (tests/storm.sh): its bookkeeping, acks and answers on the
+# host, never lost; each answer marked with its boot.
+storm_dir=$state storm_tag="boot $boot"
 # A keepalive every 5 s, one miss allowed: a guest whose keepalives stop
 # (its worker picks other things, the power is off) is cut within 10 s.
 wicketd_ka_interval=5 wicketd_ka_misses=2 wicketd_ports="r2"
@@ -70,72 +72,6 @@ if [ "$boot" = 1 ]; then
 fi
 ln -sfn "$state/wicketd.log" "$dir/log"
 echo "wicketd: boot $boot" >> "$state/wicketd.log"
-
-# The kernel's open gates and the store's open sessions, as "MAC SESSION" lines.
-kernel_open() {
-	wnl client list | awk '/state=(authorized|provisional)/ && !/flags=closed/ {
-		m = s = ""
-		for (i = 1; i <= NF; i++) {
-			if ($i ~ /^mac=/) m = substr($i, 5)
-			if ($i ~ /^session=/) s = substr($i, 9)
-		}
-		print m, s }' | sort
-}
-store_open() {
-	sql "SELECT c.mac, s.id FROM sessions s JOIN clients c ON c.id = s.client_id
-		WHERE s.state IN ('active', 'provisional')" | tr '|' ' ' | sort
-}
-same_open() { [ "$(kernel_open)" = "$(store_open)" ]; }
-
-# What the guests were told, all boots: lines "OP SESSION [VOUCHER | MINUTES MS]".
-acks() { cat "$state"/acks.* 2> /dev/null; }
-
-# Every acknowledged operation is in the store: the ones that are not,
-# printed (one query over them all).
-acks_missing() {
-	{
-		echo "CREATE TEMP TABLE acks (op TEXT, session INTEGER, a TEXT, b INTEGER);"
-		# b is milliseconds since 1970: printed as text, which awk's %d
-		# (mawk: 32 bits) would cut to 2147483647.
-		acks | awk '{ printf "INSERT INTO acks VALUES (\x27%s\x27, %d, \x27%s\x27, %s);\n", $1, $2, $3, $4 ~ /^[0-9]+$/ ? $4 : 0 }'
-		cat <<-'SQL'
-		SELECT 'login: ' || session || ' ' || a FROM acks WHERE op = 'login' AND (
-			(SELECT count(*) FROM billing_requests WHERE session_id = acks.session AND method = 'voucher'
-				AND state = 'approved' AND detail = 'voucher ' || acks.a) != 1
-			OR (SELECT count(*) FROM voucher_uses WHERE code = acks.a) != 1);
-		-- A comp's deadline: a minute or more after it was acknowledged (less
-		-- 5 s of latency; a later comp may give less than this one did).
-		SELECT 'allow: ' || session || ' acknowledged at ' || b || ', deadline ' || ifnull(deadline_at, 'none')
-			FROM acks LEFT JOIN sessions s ON s.id = acks.session
-			WHERE op = 'allow' AND ifnull(deadline_at, 0) < b + 55000;
-		SELECT op || ': ' || session || ' ' || ifnull(s.state || ' ' || s.end_reason, 'not ended')
-			FROM acks LEFT JOIN sessions s ON s.id = acks.session
-			WHERE op IN ('logout', 'kick') AND ifnull(s.state || ' ' || s.end_reason, '') != 'ended ' || op;
-		SQL
-	} | sqlite3 -cmd '.timeout 5000' "$db" 2>&1
-}
-
-# Nothing charged twice; the lines that show it, printed.
-charged_twice() {
-	sql "SELECT 'voucher approved twice: ' || detail FROM billing_requests WHERE state = 'approved'
-		GROUP BY detail HAVING count(*) > 1;
-	SELECT 'voucher used twice: ' || code FROM voucher_uses GROUP BY code HAVING count(*) > 1;
-	SELECT 'session ' || s.id || ' charged ' || s.charge || ', sold ' || ifnull(sum(p.price), 0)
-		FROM sessions s LEFT JOIN billing_requests b ON b.session_id = s.id AND b.state = 'approved'
-		LEFT JOIN plans p ON p.id = b.plan_id
-		GROUP BY s.id HAVING s.charge != ifnull(sum(p.price), 0);
-	CREATE TEMP VIEW sold AS SELECT DISTINCT session_id AS id FROM billing_requests WHERE state = 'approved';
-	SELECT 'sold session ' || id || ' without one accounting start' FROM sold s
-		WHERE (SELECT count(*) FROM outbox o WHERE o.session_id = s.id AND kind = 'start') != 1;
-	SELECT 'ended sold session ' || s.id || ' without one accounting stop' FROM sold s
-		JOIN sessions USING (id) WHERE state = 'ended'
-		AND (SELECT count(*) FROM outbox o WHERE o.session_id = s.id AND kind = 'stop') != 1;
-	SELECT 'unsold session ' || session_id || ' in the outbox' FROM outbox o
-		WHERE session_id NOT IN (SELECT id FROM sold);
-	SELECT 'client ' || client_id || ' has two open sessions' FROM sessions WHERE state != 'ended'
-		GROUP BY client_id HAVING count(*) > 1" 2>&1
-}
-count() { acks | grep -c "^$1 "; }
 
 # After a cut: the disk and the store as the power left them.
 if [ "$boot" -gt 1 ]; then
@@ -191,103 +127,24 @@ fi
 
 # The storm, up to the cut.
 if [ "$boot" = 1 ]; then
-	ctl plan add Hour --kind time --duration 1h --price 3 --currency EUR --methods voucher > /dev/null || exit 1
-	# Sessions that end at their plan's deadline while the storm goes on.
-	ctl plan add Blink --kind time --duration 3s --price 1 --currency EUR --methods voucher > /dev/null || exit 1
-	per_guest=$((cuts * 6 + 6))
-	all=$((per_guest * ${#guests[@]}))
-	ctl vouchers create --plan Hour --count "$all" --csv | tail -n +2 | sed 's/,.*/ Hour/' > "$state/hour" &&
-		ctl vouchers create --plan Blink --count "$all" --csv | tail -n +2 | sed 's/,.*/ Blink/' > "$state/blink" || exit 1
-	for n in "${guests[@]}"; do
-		# Hour and Blink vouchers in turn; the guests' bookkeeping on the host.
-		lines=$(((n - 1) * per_guest + 1)),$((n * per_guest))p
-		paste -d '\n' <(sed -n "$lines" "$state/hour") <(sed -n "$lines" "$state/blink") > "$state/codes$n"
-		test "$(wc -l < "$state/codes$n")" = $((2 * per_guest)) || { echo "vouchers for g$n not made"; exit 1; }
-		echo 0 > "$state/used$n"
-	done
+	storm_vouchers $((cuts * 6 + 6)) "${guests[@]}" || exit 1
 fi
-for n in "${guests[@]}"; do
-	ns=g$n
-	ping_ok "${!ns}" "10.0.$n.1"
-	wait_until 3 eval "wnl client get r$n 02:00:00:00:0$n:0$n > /dev/null 2>&1" || { echo "g$n not seen"; exit 1; }
-done
+storm_seen "${guests[@]}" || exit 1
 # What the first boot set up (the config, wicketd's TLS key, the plans and
 # vouchers) is not what is under test: on the disk before the storm.
 sync
 stamp "storm starts"
 
-# One guest's storm, in its namespace, until the power goes (or
-# $stop exists): random operations, each acknowledged one appended to
-# $state/acks.N, every answer to $state/answers.N; the vouchers it used
-# and its last session in $state too: all on the host, never lost.
-stop=$(mktemp -u)
-# Its first operations are those of $3 (numbers as in the case below),
-# then random ones.
-worker() {
-	local n=$1 mac=02:00:00:00:0$1:0$1 r out sess="" token="" minutes used codes plans ms
-	local api=https://10.0.1.1:8443/api/v1 first
-	RANDOM=$2
-	read -ra first <<< "$3"
-	mapfile -t codes < <(cut -d' ' -f1 "$state/codes$n")
-	mapfile -t plans < <(cut -d' ' -f2 "$state/codes$n")
-	used=$(< "$state/used$n")
-	[ -s "$state/token$n" ] && read -r sess token < "$state/token$n"
-	# The value of a JSON answer's key: "key":"text" or "key": number.
-	val() { [[ $out =~ \"$1\":\ ?\"?([a-z0-9]+) ]] && [ "${BASH_REMATCH[1]}" != null ] && echo "${BASH_REMATCH[1]}"; }
-	while [ ! -e "$stop" ]; do
-		r=$((RANDOM % 10))
-		[ ${#first[@]} = 0 ] || { r=${first[0]}; first=("${first[@]:1}"); }
-		case $r in
-		0 | 1 | 2)
-			[ "$used" -lt ${#codes[@]} ] || continue
-			used=$((used + 1))
-			echo "$used" > "$state/used$n"
-			out=$(curl -sS -k --max-time 10 -H 'Content-Type: application/json' --data \
-				"{\"plan\":\"${plans[used - 1]}\",\"method\":\"voucher\",\"voucher\":\"${codes[used - 1]}\"}" \
-				"$api/login" 2>&1)
-			echo "boot $boot login ${codes[used - 1]}: $out" >> "$state/answers.$n"
-			if [ "$(val state)" = active ] && [ -n "$(val session)" ]; then
-				sess=$(val session) token=$(val token)
-				echo "login $sess ${codes[used - 1]}" >> "$state/acks.$n"
-				echo "$sess $token" > "$state/token$n"
-			fi ;;
-		3)
-			minutes=$((RANDOM % 3 + 1))
-			out=$(wicketctl --socket "$dir/control.sock" --json allow "$mac" --minutes "$minutes" 2>&1)
-			ms=${EPOCHREALTIME/./}
-			echo "boot $boot allow: $out" >> "$state/answers.$n"
-			[ -n "$(val session)" ] && echo "allow $(val session) $minutes $((ms / 1000))" >> "$state/acks.$n" ;;
-		4)
-			[ -n "$token" ] || continue
-			out=$(curl -sS -k --max-time 10 -H 'Content-Type: application/json' \
-				-H "Authorization: Bearer $token" --data '{}' "$api/logout" 2>&1)
-			echo "boot $boot logout: $out" >> "$state/answers.$n"
-			[ "$(val state)" = ended ] && [ -n "$(val session)" ] && echo "logout $(val session)" >> "$state/acks.$n" ;;
-		5)
-			out=$(wicketctl --socket "$dir/control.sock" --json kick "$mac" 2>&1)
-			echo "boot $boot kick: $out" >> "$state/answers.$n"
-			[ -n "$(val session)" ] && echo "kick $(val session)" >> "$state/acks.$n" ;;
-		*)
-			# A keepalive of the session this guest last logged in to; the
-			# counter is the clock's microseconds: it only grows, cuts or not.
-			[ -n "$sess" ] && wicket-ka send "$dir/keepalive.key" "$sess" "${EPOCHREALTIME/./}" \
-				10.0.1.1 4444 2> /dev/null ;;
-		esac
-	done
-}
-export -f worker
-export dir state stop boot
-
+# The guests' storm, until the power goes (or $storm_stop exists).
+storm_stop=$(mktemp -u)
 # Every kind of operation at stake from the start: g1 logs in and out,
 # g2 is comped.
 first=("0 4" "3")
 for n in "${guests[@]}"; do
-	ns=g$n
-	ip netns exec "${!ns}" bash -c 'worker "$@"' worker "$n" "$((RANDOM + n))" "${first[n - 1]}" &
+	storm_guest "$n" "$((RANDOM + n))" "${first[n - 1]}"
 done
-on_exit "touch $stop"
-answers() { cat "$state"/answers.* 2> /dev/null | wc -l; }
-answered() { [ "$(answers)" -ge "$1" ]; }
+on_exit "touch $storm_stop"
+answered() { [ "$(answers | wc -l)" -ge "$1" ]; }
 # Every kind of operation acknowledged (in this boot or an earlier one);
 # then a random number of answers
 # (1 to 4 or 12: a point of the storm, not of the wall clock, however slow the
@@ -296,7 +153,7 @@ every_kind() { [ "$(count login)" -gt 0 ] && [ "$(count allow)" -gt 0 ] && [ "$(
 storm0=$(now_ms)
 wait_until 60 every_kind || echo "boot $boot: not every kind of operation acknowledged in 60 s"
 steps=$((RANDOM % (cuts > 1 ? 12 : 4) + 1))
-wait_until 60 answered $(($(answers) + steps)) || echo "boot $boot: fewer than $steps answers in 60 s"
+wait_until 60 answered $(($(answers | wc -l) + steps)) || echo "boot $boot: fewer than $steps answers in 60 s"
 delay=$((RANDOM % 500))
 stamp "power cut $delay ms after answer $steps, $(($(now_ms) - storm0)) ms into the storm;" \
 	"$(acks | wc -l) acks so far"
