@@ -108,16 +108,11 @@ retries = 3
 interim = 0
 dictionary = $WICKET_TOP/packaging/radius/dictionary.radcli"
 wicketd_config || exit 1
-# wicketd_start, with more patience: a loaded TCG guest may take more than its 10 s.
-ip netns exec "$router" wicketd -c "$wicketd_dir/wicketd.conf" >> "$wicketd_dir/log" 2>&1 &
-wicketd_pid=$!
-on_exit 'kill $wicketd_pid'
-wait_until 60 test -S "$wicketd_dir/control.sock" || { echo "wicketd did not start:"; cat "$wicketd_dir/log"; exit 1; }
+wicketd_start || exit 1
 dir=$wicketd_dir
 db=$dir/wicket.db
 sql() { sqlite3 -cmd '.timeout 10000' "$db" "$1"; }
 runs() { grep -c 'running: .* access ports' "$dir/log"; }
-wait_until 60 eval '[ "$(runs)" -gt 0 ]' || { echo "wicketd's portal did not open"; cat "$dir/log"; exit 1; }
 
 # The guests' ways to leave, by their number: mode_of I sets mode.
 #   logout  (50%) Hour voucher, keepalives, logs out through the API

@@ -7,37 +7,13 @@
 # outlives it. Runs on the host; nine boots and more: make torture, not
 # make check.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/selftest-lib.sh"
 
 run=$WICKET_TOP/tests/vm/run
 st=$WICKET_TOP/tests/vm/selftest
 kver=${1:-$(ls /lib/modules | sort -V | head -n 1)}
 out=$(mktemp -d)
 on_exit "rm -rf $out"
-
-# The extended regular expressions that match exactly the line $1, and
-# any line that begins with $1.
-begins() { printf '^%s' "$(sed 's/[][\.*^$+?(){}|/]/\\&/g' <<< "$1")"; }
-line() { printf '%s$' "$(begins "$1")"; }
-
-# expect NAME FILE RC WANT [PATTERN...]: the harness exited WANT, and each
-# pattern is on some line of its output.
-expect() {
-	local name=$1 file=$2 rc=$3 want=$4 pattern
-	shift 4
-	if [ "$rc" != "$want" ]; then
-		log_fail "$name: the harness exited $rc, not $want"
-		sed 's/^/    | /' "$file"
-		return
-	fi
-	for pattern in "$@"; do
-		if ! grep -qE -- "$pattern" "$file"; then
-			log_fail "$name: no line matches /$pattern/"
-			sed 's/^/    | /' "$file"
-			return
-		fi
-	done
-	log_pass "$name"
-}
 
 # power RUN FIXTURE OPTION...: run tests/vm/selftest/power-FIXTURE.sh
 # alone; its output in $out/RUN.log, its exit in $rc.
