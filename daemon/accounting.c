@@ -7,12 +7,14 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "billing.h"
 #include "gateway.h"
+#include "kernel.h"
 #include "log.h"
 #include "radius.h"
 #include "session.h"
@@ -62,7 +64,43 @@ struct sweep {
 	int any_idle; /* some plan has an idle timeout: worth looking up each session's */
 	uint64_t *idle; /* sessions to end as idle */
 	size_t nidle, idle_cap;
+	uint64_t forget_ms; /* forget_after in ms; 0: never */
+	struct kernel_client *gone; /* departed guests to forget */
+	size_t ngone, gone_cap;
 };
+
+/* Grow *v (elements of size) to hold one more than *n; 0 or -ENOMEM. */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t bigger = *cap ? *cap * 2 : 64;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*v, bigger * size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = bigger;
+	return 0;
+}
+
+/*
+ * A guest with nothing open whose device has sent nothing for forget_after
+ * (its gate closed, so nothing it sent passed or was counted; the kernel
+ * still hears it): gone, as far as the gateway can tell. Blocked guests
+ * stay, whatever their age: their entry is what keeps them out.
+ */
+static void note_departed(struct sweep *sw, const struct kernel_client *k)
+{
+	if (!sw->forget_ms || k->session || k->state != WICKET_STATE_CAPTIVE || k->idle_ms < sw->forget_ms)
+		return;
+	if (grow((void **)&sw->gone, &sw->gone_cap, sw->ngone, sizeof(*sw->gone)))
+		return;
+	sw->gone[sw->ngone] = (struct kernel_client){ .port = k->port };
+	memcpy(sw->gone[sw->ngone].mac, k->mac, 6);
+	sw->ngone++;
+}
 
 /* One open gate's counters, read and reset by the dump: into its session. */
 static int sweep_client(const struct kernel_client *k, void *arg)
@@ -73,8 +111,10 @@ static int sweep_client(const struct kernel_client *k, void *arg)
 	struct store_plan plan;
 	int ret;
 
-	if (!k->session)
+	if (!k->session) {
+		note_departed(sw, k);
 		return 0;
+	}
 	/* A client that sent nothing since the last sweep has nothing to add (the common case at scale). */
 	if ((k->up_packets || k->down_packets) &&
 	    store_session_add_counters(st, k->session, k->up_bytes, k->down_bytes, k->up_packets,
@@ -93,15 +133,8 @@ static int sweep_client(const struct kernel_client *k, void *arg)
 	    store_plan_get(st, bill.plan_id, &plan) || !plan.idle_timeout_s ||
 	    k->idle_ms < (uint64_t)plan.idle_timeout_s * 1000)
 		return 0;
-	if (sw->nidle == sw->idle_cap) {
-		size_t cap = sw->idle_cap ? sw->idle_cap * 2 : 64;
-		uint64_t *bigger = realloc(sw->idle, cap * sizeof(*bigger));
-
-		if (!bigger)
-			return 0;
-		sw->idle = bigger;
-		sw->idle_cap = cap;
-	}
+	if (grow((void **)&sw->idle, &sw->idle_cap, sw->nidle, sizeof(*sw->idle)))
+		return 0;
 	sw->idle[sw->nidle++] = k->session;
 	return 0;
 }
@@ -124,6 +157,59 @@ static void end_idle(struct accounting *a, uint64_t session_id)
 	log_info("session %llu ended: idle", (unsigned long long)session_id);
 }
 
+/*
+ * Forget departed guests: their addresses are released in the store first
+ * (one transaction), then their entries leave the kernel's table. A store
+ * that cannot be written forgets nothing this time: an entry gone from the
+ * kernel with its addresses still bound would keep them from the next
+ * device for good. A forgotten guest that comes back is seen again from
+ * its first packet, like a new one; its history stays in the store.
+ */
+static void forget_departed(struct accounting *a, struct kernel_client *gone, size_t n, int64_t now)
+{
+	struct gateway *gw = a->gw;
+	char port[IF_NAMESIZE], mac[18];
+	unsigned int released = 0, one;
+	size_t forgotten = 0;
+
+	if (!n)
+		return;
+	if (store_begin(gw->store)) {
+		log_warn("forgetting departed guests: store: %s", store_error(gw->store));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!if_indextoname(gone[i].port, port))
+			continue;
+		kernel_mac_format(gone[i].mac, mac, sizeof(mac));
+		if (!store_client_release(gw->store, port, mac, now, &one))
+			released += one;
+	}
+	if (store_commit(gw->store)) {
+		log_warn("forgetting departed guests: store: %s", store_error(gw->store));
+		store_rollback(gw->store);
+		return;
+	}
+	if (kernel_client_del(gw->kernel, gone, n) == 0) {
+		forgotten = n;
+	} else {
+		/* One of them went meanwhile (a batch is all or nothing): one at a time. */
+		for (size_t i = 0; i < n; i++) {
+			int ret = kernel_client_del(gw->kernel, &gone[i], 1);
+
+			if (!ret)
+				forgotten++;
+			else if (ret != -ENOENT)
+				log_warn("forgetting a departed guest: wicket.ko: %s",
+					 kernel_error(gw->kernel));
+		}
+	}
+	a->stats.forgotten += forgotten;
+	if (forgotten)
+		log_info("forgot %zu departed guests, quiet for %u s or more (%u addresses released)",
+			 forgotten, gw->config->gateway.forget_after, released);
+}
+
 static int note_idle_plan(const struct store_plan *p, void *arg)
 {
 	*(int *)arg |= p->idle_timeout_s != 0;
@@ -134,8 +220,12 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
 {
 	struct accounting *a = arg;
 	const struct wicket_config *cfg = a->gw->config;
-	struct sweep sw = { .a = a, .now = session_now_ms() };
-	int ret;
+	struct sweep sw = {
+		.a = a,
+		.now = session_now_ms(),
+		.forget_ms = (uint64_t)cfg->gateway.forget_after * 1000,
+	};
+	int ret, torn = 0;
 
 	(void)fd;
 	(void)what;
@@ -153,7 +243,7 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
 	}
 	if (store_counters_flush(a->gw->store, sw.now))
 		log_warn("accounting sweep: counters held from before: store: %s", store_error(a->gw->store));
-	ret = kernel_client_dump(a->gw->kernel, WICKET_F_RESET_COUNTERS, sweep_client, &sw, NULL);
+	ret = kernel_client_dump(a->gw->kernel, WICKET_F_RESET_COUNTERS, sweep_client, &sw, &torn);
 	if (ret)
 		log_warn("accounting sweep: wicket.ko: %s", kernel_error(a->gw->kernel));
 	if (store_commit(a->gw->store)) {
@@ -171,6 +261,10 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
 	for (size_t i = 0; i < sw.nidle; i++)
 		end_idle(a, sw.idle[i]);
 	free(sw.idle);
+	/* Only from a whole dump: a torn one may have seen an entry in a state it has left. */
+	if (!ret && !torn)
+		forget_departed(a, sw.gone, sw.ngone, sw.now);
+	free(sw.gone);
 	if (a->gw->billing)
 		billing_expire(a->gw->billing, sw.now);
 	accounting_kick(a);

@@ -14,6 +14,9 @@
  * - Every 30 seconds, a session whose plan has an idle timeout and whose
  *   client has sent nothing for that long ends as "idle", and a session
  *   left rejected for BILLING_RETRY_MS ends as "rejected".
+ * - In the same sweep, guests with no session, not blocked and quiet for
+ *   [gateway] forget_after are forgotten: their addresses are released
+ *   in the store and their entries leave the kernel's table.
  */
 #ifndef WICKET_ACCOUNTING_H
 #define WICKET_ACCOUNTING_H
@@ -28,6 +31,7 @@ struct accounting_stats {
 	uint64_t sent, acked, failed;
 	uint64_t interims; /* Interim-Updates queued */
 	uint64_t idle_ends;
+	uint64_t forgotten; /* departed guests forgotten (forget_after) */
 };
 
 int accounting_open(struct gateway *gw, struct accounting **out, char *err, size_t errlen);

@@ -64,6 +64,7 @@ enum key_id {
 	K_STAFF_GROUP,
 	K_PORTAL,
 	K_DNS_PORT,
+	K_FORGET_AFTER,
 	K_MARK,
 	K_UPSTREAM,
 	K_PORTAL_TLS_PORT,
@@ -482,6 +483,22 @@ static int parse_dns_port(struct parser *p, const struct key *k, const char *v)
 	return 0;
 }
 
+static int parse_forget_after(struct parser *p, const struct key *k, const char *v)
+{
+	uint32_t n;
+
+	if (parse_range(p, k, v, 0, 604800, &n) < 0)
+		return -1;
+	/* Below 10 s a guest between two clicks of the portal would be forgotten. */
+	if (n && n < 10) {
+		fail(p, p->line, p->label, k->name, "expected 0 (never) or 10 to 604800 seconds, got %s",
+		     quote(p, v));
+		return -1;
+	}
+	p->cfg->gateway.forget_after = n;
+	return 0;
+}
+
 static int parse_mark(struct parser *p, const struct key *k, const char *v)
 {
 	const char *slash = strchr(v, '/');
@@ -851,6 +868,7 @@ static const struct key keys[K_COUNT] = {
 	[K_PORTAL] = { SECT_GATEWAY, "portal", true,
 		       "the address:port where the portal listens, e.g. 10.0.0.1:8080", parse_portal },
 	[K_DNS_PORT] = { SECT_GATEWAY, "dns_port", false, NULL, parse_dns_port },
+	[K_FORGET_AFTER] = { SECT_GATEWAY, "forget_after", false, NULL, parse_forget_after },
 	[K_PORTAL_TLS_PORT] = { SECT_GATEWAY, "portal_tls_port", false, NULL, parse_portal_tls_port },
 	[K_TLS_CERT] = { SECT_GATEWAY, "tls_cert", false, NULL, parse_tls_cert },
 	[K_TLS_KEY] = { SECT_GATEWAY, "tls_key", false, NULL, parse_tls_key },
@@ -1184,6 +1202,7 @@ static void set_defaults(struct wicket_config *cfg)
 	strcpy(cfg->gateway.control_socket, "/run/wicket/control.sock");
 	strcpy(cfg->gateway.staff_group, "wicket");
 	cfg->gateway.dns_port = 53;
+	cfg->gateway.forget_after = 600;
 	cfg->gateway.portal_tls_port = 8443;
 	strcpy(cfg->gateway.tls_dir, "/var/lib/wicket/tls");
 	strcpy(cfg->gateway.portal_dir, "/usr/share/wicket/portal");

@@ -54,6 +54,14 @@
  *   dns_port = 53
  *       Port of the gateway's resolver that captive DNS is sent to,
  *       1-65535. Default 53.
+ *   forget_after = 600
+ *       Seconds after which a guest that has gone quiet (no session, not
+ *       blocked, no packet heard) is forgotten: its entry leaves the
+ *       kernel's table and its addresses are released, so that the table
+ *       does not fill with departed devices and a recycled DHCP address
+ *       can be used by the next one. A forgotten guest that comes back is
+ *       seen again from its first packet. 0 (never) or 10-604800. Default
+ *       600.
  *   mark = 0x800000/0x800000
  *       Captive mark VALUE/MASK for the kernel and nftables: two 32-bit
  *       numbers, decimal or 0x-hex; MASK non-zero, VALUE non-zero and
@@ -200,6 +208,7 @@ struct wicket_config {
 		char user[CONFIG_GROUP_MAX]; /* "": stay the user wicketd was started as */
 		struct config_listen portal;
 		uint16_t dns_port;
+		unsigned int forget_after; /* seconds; 0: never */
 		uint32_t mark;
 		uint32_t mark_mask;
 		char upstream[CONFIG_IFNAME_MAX];

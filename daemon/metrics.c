@@ -86,6 +86,7 @@ int metrics_take(struct gateway *gw, struct metrics_snapshot *m, char *err, size
 		m->acct_sent = a->sent;
 		m->acct_acked = a->acked;
 		m->acct_failed = a->failed;
+		m->forgotten = a->forgotten;
 	}
 	return 0;
 }
@@ -144,6 +145,10 @@ int metrics_prometheus(const struct metrics_snapshot *m, struct evbuffer *out)
 	help(out, "clients", "gauge", "Clients in the kernel's table, by state.");
 	for (int s = 1; s <= WICKET_STATE_MAX; s++)
 		sample(out, "clients", "state", state_names[s], m->clients.by_state[s]);
+	help(out, "clients_forgotten_total", "counter",
+	     "Departed guests forgotten: quiet for forget_after with no session, their entries removed "
+	     "from the kernel's table and their addresses released.");
+	sample(out, "clients_forgotten_total", NULL, NULL, m->forgotten);
 	help(out, "sessions_active", "gauge", "Sessions that have not ended.");
 	sample(out, "sessions_active", NULL, NULL, m->sessions_active);
 	help(out, "sessions_started_total", "counter", "Sessions started since wicketd started.");
@@ -216,11 +221,12 @@ json_t *metrics_json(const struct metrics_snapshot *m)
 		json_object_set_new(drops, kernel_drop_reason_name(r),
 				    json_integer((json_int_t)m->kernel.drops[r]));
 	return json_pack(
-		"{s:I, s:I, s:s, s:o, s:{s:i, s:I, s:o}, s:o, s:o, s:{s:I, s:o, s:I, s:I, s:I}, s:o}", "now",
-		(json_int_t)m->now, "uptime_s", (json_int_t)(m->now - m->started), "module",
-		m->module_release, "clients", clients, "sessions", "active", m->sessions_active, "started",
-		(json_int_t)m->sessions.started, "ended", ended, "keepalives", keepalives, "approvals",
-		approvals, "accounting", "outbox", (json_int_t)m->outbox_records, "oldest_s",
+		"{s:I, s:I, s:s, s:o, s:I, s:{s:i, s:I, s:o}, s:o, s:o, s:{s:I, s:o, s:I, s:I, s:I}, s:o}",
+		"now", (json_int_t)m->now, "uptime_s", (json_int_t)(m->now - m->started), "module",
+		m->module_release, "clients", clients, "clients_forgotten", (json_int_t)m->forgotten,
+		"sessions", "active", m->sessions_active, "started", (json_int_t)m->sessions.started, "ended",
+		ended, "keepalives", keepalives, "approvals", approvals, "accounting", "outbox",
+		(json_int_t)m->outbox_records, "oldest_s",
 		m->outbox_oldest_ms ? json_integer(m->now - m->outbox_oldest_ms / 1000) : json_null(), "sent",
 		(json_int_t)m->acct_sent, "acked", (json_int_t)m->acct_acked, "failed",
 		(json_int_t)m->acct_failed, "kernel_drops", drops);

@@ -63,6 +63,7 @@ struct metrics_snapshot {
 	struct billing_stats approvals;
 	int64_t outbox_records, outbox_oldest_ms; /* oldest: 0 when none */
 	uint64_t acct_sent, acct_acked, acct_failed;
+	uint64_t forgotten; /* departed guests forgotten ([gateway] forget_after) */
 	struct kernel_stats kernel;
 };
 

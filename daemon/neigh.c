@@ -26,46 +26,86 @@ struct neigh_watch {
 #define NEIGH_PROVEN (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)
 
 /*
- * An entry that failed is gone as far as we can tell; a deleted one
- * carries no link-layer address any more (the MAC is then all zero).
+ * An entry as a sighting: 1 when it is one to report. An entry that failed
+ * is gone as far as we can tell; a deleted one carries no link-layer
+ * address any more (the MAC is then all zero).
  */
-static void report(struct neigh_watch *w, struct rtnl_neigh *n, int deleted)
+static int sighting_of(struct neigh_watch *w, struct rtnl_neigh *n, int deleted, struct neigh_sighting *s)
 {
 	struct nl_addr *ll = rtnl_neigh_get_lladdr(n), *dst = rtnl_neigh_get_dst(n);
 	int state = rtnl_neigh_get_state(n);
-	struct neigh_sighting s = {
-		.ifindex = rtnl_neigh_get_ifindex(n),
-		.gone = deleted || (state & (NUD_FAILED | NUD_INCOMPLETE)) || state == NUD_NONE,
-	};
 
+	memset(s, 0, sizeof(*s));
+	s->ifindex = rtnl_neigh_get_ifindex(n);
+	s->gone = deleted || (state & (NUD_FAILED | NUD_INCOMPLETE)) || state == NUD_NONE;
 	if (!dst)
-		return;
-	if (!s.gone && (!(state & NEIGH_PROVEN) || !ll || nl_addr_get_len(ll) != sizeof(s.mac)))
-		return;
-	if (!w->is_port(s.ifindex, w->arg))
-		return;
-	s.family = nl_addr_get_family(dst);
-	if (s.family == AF_INET && nl_addr_get_len(dst) == sizeof(s.v4)) {
-		memcpy(&s.v4, nl_addr_get_binary_addr(dst), sizeof(s.v4));
-		if (IN_MULTICAST(ntohl(s.v4.s_addr)) || s.v4.s_addr == INADDR_ANY ||
-		    s.v4.s_addr == INADDR_BROADCAST)
-			return;
-	} else if (s.family == AF_INET6 && nl_addr_get_len(dst) == sizeof(s.v6)) {
-		memcpy(&s.v6, nl_addr_get_binary_addr(dst), sizeof(s.v6));
-		if (IN6_IS_ADDR_MULTICAST(&s.v6) || IN6_IS_ADDR_UNSPECIFIED(&s.v6))
-			return;
+		return 0;
+	if (!s->gone && (!(state & NEIGH_PROVEN) || !ll || nl_addr_get_len(ll) != sizeof(s->mac)))
+		return 0;
+	if (!w->is_port(s->ifindex, w->arg))
+		return 0;
+	s->family = nl_addr_get_family(dst);
+	if (s->family == AF_INET && nl_addr_get_len(dst) == sizeof(s->v4)) {
+		memcpy(&s->v4, nl_addr_get_binary_addr(dst), sizeof(s->v4));
+		if (IN_MULTICAST(ntohl(s->v4.s_addr)) || s->v4.s_addr == INADDR_ANY ||
+		    s->v4.s_addr == INADDR_BROADCAST)
+			return 0;
+	} else if (s->family == AF_INET6 && nl_addr_get_len(dst) == sizeof(s->v6)) {
+		memcpy(&s->v6, nl_addr_get_binary_addr(dst), sizeof(s->v6));
+		if (IN6_IS_ADDR_MULTICAST(&s->v6) || IN6_IS_ADDR_UNSPECIFIED(&s->v6))
+			return 0;
 	} else {
-		return;
+		return 0;
 	}
-	if (ll && nl_addr_get_len(ll) == sizeof(s.mac))
-		memcpy(s.mac, nl_addr_get_binary_addr(ll), sizeof(s.mac));
-	w->seen(&s, w->arg);
+	if (ll && nl_addr_get_len(ll) == sizeof(s->mac))
+		memcpy(s->mac, nl_addr_get_binary_addr(ll), sizeof(s->mac));
+	return 1;
 }
 
-static void on_change(struct nl_cache *cache, struct nl_object *obj, int action, void *arg)
+static void report(struct neigh_watch *w, struct rtnl_neigh *n, int deleted)
+{
+	struct neigh_sighting s;
+
+	if (sighting_of(w, n, deleted, &s))
+		w->seen(&s, w->arg);
+}
+
+/*
+ * Whether an entry's change is news of the guest: it answered (REACHABLE
+ * again), another device has the address now (a new link-layer address),
+ * an entry that proved nothing now does, or it failed. An entry that only
+ * aged (REACHABLE to STALE, DELAY or PROBE: the gateway's doing) says
+ * nothing new, and reporting it would bring a guest the daemon forgot
+ * back into the gate's table though it left.
+ */
+static int news(struct rtnl_neigh *old, struct rtnl_neigh *new)
+{
+	struct nl_addr *oll = rtnl_neigh_get_lladdr(old), *nll = rtnl_neigh_get_lladdr(new);
+	int os = rtnl_neigh_get_state(old), ns = rtnl_neigh_get_state(new);
+	const int failed = NUD_FAILED | NUD_INCOMPLETE;
+
+	if (!oll != !nll || (oll && nl_addr_cmp(oll, nll)))
+		return 1;
+	if ((ns & NUD_REACHABLE) && !(os & NUD_REACHABLE))
+		return 1;
+	if ((ns & NEIGH_PROVEN) && !(os & NEIGH_PROVEN))
+		return 1;
+	return (ns & failed) && !(os & failed);
+}
+
+static void on_change(struct nl_cache *cache, struct nl_object *old, struct nl_object *new, uint64_t diff,
+		      int action, void *arg)
 {
 	(void)cache;
-	report(arg, (struct rtnl_neigh *)obj, action == NL_ACT_DEL);
+	(void)diff;
+	if (action == NL_ACT_DEL) {
+		report(arg, (struct rtnl_neigh *)old, 1);
+		return;
+	}
+	if (!new ||
+	    (action == NL_ACT_CHANGE && old && !news((struct rtnl_neigh *)old, (struct rtnl_neigh *)new)))
+		return;
+	report(arg, (struct rtnl_neigh *)new, 0);
 }
 
 static void on_existing(struct nl_object *obj, void *arg)
@@ -90,7 +130,15 @@ int neigh_watch_open(neigh_is_port_fn is_port, neigh_seen_fn seen, void *arg, st
 	w->arg = arg;
 	err = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE, &w->mngr);
 	if (!err)
-		err = nl_cache_mngr_add(w->mngr, "route/neigh", on_change, w, &w->cache);
+		err = nl_cache_alloc_name("route/neigh", &w->cache);
+	/* The v2 callback: a change comes with the entry as it was, to tell news from ageing. */
+	if (!err) {
+		err = nl_cache_mngr_add_cache_v2(w->mngr, w->cache, on_change, w);
+		if (err) {
+			nl_cache_free(w->cache);
+			w->cache = NULL;
+		}
+	}
 	if (!err) {
 		w->sync = nl_socket_alloc();
 		err = w->sync ? nl_connect(w->sync, NETLINK_ROUTE) : -NLE_NOMEM;
@@ -102,6 +150,36 @@ int neigh_watch_open(neigh_is_port_fn is_port, neigh_seen_fn seen, void *arg, st
 	nl_cache_foreach(w->cache, on_existing, w);
 	*out = w;
 	return 0;
+}
+
+struct neigh_find {
+	struct neigh_watch *w;
+	const struct neigh_sighting *want;
+	struct neigh_sighting *out;
+	int found;
+};
+
+static void match_addr(struct nl_object *obj, void *arg)
+{
+	struct neigh_find *f = arg;
+	struct neigh_sighting s;
+
+	if (f->found || !sighting_of(f->w, (struct rtnl_neigh *)obj, 0, &s) || s.gone ||
+	    s.family != f->want->family)
+		return;
+	if (s.family == AF_INET ? s.v4.s_addr != f->want->v4.s_addr
+				: memcmp(&s.v6, &f->want->v6, sizeof(s.v6)) != 0)
+		return;
+	*f->out = s;
+	f->found = 1;
+}
+
+int neigh_watch_find(struct neigh_watch *w, const struct neigh_sighting *want, struct neigh_sighting *out)
+{
+	struct neigh_find f = { .w = w, .want = want, .out = out };
+
+	nl_cache_foreach(w->cache, match_addr, &f);
+	return f.found ? 0 : -ENOENT;
 }
 
 int neigh_watch_fd(const struct neigh_watch *w)

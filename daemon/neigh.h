@@ -40,6 +40,13 @@ typedef void (*neigh_seen_fn)(const struct neigh_sighting *s, void *arg);
  * Returns 0 or -errno. Poll neigh_watch_fd() and call neigh_watch_read().
  */
 int neigh_watch_open(neigh_is_port_fn is_port, neigh_seen_fn seen, void *arg, struct neigh_watch **out);
+/*
+ * The table's entry for want's address (family and v4 or v6) on an access
+ * port, as a sighting, whether or not it was reported lately: for a guest
+ * that talks only to the gateway. 0, or -ENOENT when there is none fit to
+ * report (the guest is not proven there).
+ */
+int neigh_watch_find(struct neigh_watch *w, const struct neigh_sighting *want, struct neigh_sighting *out);
 int neigh_watch_fd(const struct neigh_watch *w);
 /* Process what arrived; -ENOBUFS when events were lost (the table was
  * reported again from the start), other -errno on failure. */

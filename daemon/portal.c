@@ -21,6 +21,7 @@
 
 #include "gateway.h"
 #include "log.h"
+#include "neigh.h"
 #include "tls.h"
 
 #define BODY_MAX (16 << 10)
@@ -123,14 +124,42 @@ static int peer_addr(struct evhttp_request *req, struct kernel_addr *a)
 	return -EAFNOSUPPORT;
 }
 
+/*
+ * A guest the kernel's table does not hold, though the gateway's neighbour
+ * table proves it there: one that was forgotten ([gateway] forget_after)
+ * and came back straight to the portal, whose packets to the gateway
+ * itself the gate never sees. Seen again now, as its first packet through
+ * the gate would have made it.
+ */
+static int resight(struct gateway *gw, const struct kernel_addr *addr)
+{
+	struct neigh_sighting want = { .family = addr->family }, found;
+
+	if (!gw->neigh)
+		return -ENOENT;
+	if (addr->family == AF_INET)
+		want.v4 = addr->v4;
+	else
+		want.v6 = addr->v6;
+	if (neigh_watch_find(gw->neigh, &want, &found))
+		return -ENOENT;
+	return session_sighting(gw, (uint32_t)found.ifindex, found.mac, addr);
+}
+
 int portal_client(struct portal *p, struct evhttp_request *req, struct session_client *c, char *err,
 		  size_t errlen)
 {
 	struct kernel_client k = { .port = 0, .naddrs = 1 };
-	int ret = peer_addr(req, &k.addrs[0]);
+	struct kernel_addr addr;
+	int ret = peer_addr(req, &addr);
 
+	k.addrs[0] = addr;
 	if (!ret)
 		ret = kernel_client_get(p->gw->kernel, &k, 0);
+	if (ret == -ENOENT && resight(p->gw, &addr) == 0) {
+		k = (struct kernel_client){ .naddrs = 1, .addrs[0] = addr };
+		ret = kernel_client_get(p->gw->kernel, &k, 0);
+	}
 	if (ret) {
 		snprintf(err, errlen, "this device is not a guest of an access port of this gateway");
 		return -EPERM;

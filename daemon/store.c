@@ -297,6 +297,7 @@ enum stmt_id {
 	ST_ADDR_COUNT,
 	ST_ADDR_BIND,
 	ST_ADDR_UNBIND,
+	ST_ADDR_RELEASE,
 	ST_ADDR_LIST,
 	ST_SESSION_OPEN_OF,
 	ST_SESSION_INSERT,
@@ -367,6 +368,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 			 "last_seen = max(last_seen, excluded.last_seen), bound = 1",
 	[ST_ADDR_UNBIND] = "UPDATE client_addrs SET bound = 0, last_seen = max(last_seen, ?3) "
 			   "WHERE client_id = ?1 AND addr = ?2 AND bound = 1",
+	[ST_ADDR_RELEASE] =
+		"UPDATE client_addrs SET bound = 0, last_seen = max(last_seen, ?3) WHERE bound = 1 "
+		"AND client_id = (SELECT id FROM clients c WHERE port = ?1 AND mac = ?2 "
+		"AND blocked_at IS NULL AND NOT EXISTS "
+		"(SELECT 1 FROM sessions WHERE client_id = c.id AND state != 'ended'))",
 	[ST_ADDR_LIST] =
 		"SELECT addr, first_seen, last_seen FROM client_addrs WHERE client_id = ?1 AND bound = 1 "
 		"ORDER BY addr",
@@ -1361,6 +1367,21 @@ int store_client_unbind_addr(struct store *s, int64_t client_id, const char *add
 	if (sqlite3_changes(s->db) == 0)
 		return store_fail(s, -ENOENT, "address %s is not bound to client %lld", a,
 				  (long long)client_id);
+	return 0;
+}
+
+int store_client_release(struct store *s, const char *port, const char *mac, int64_t now_ms,
+			 unsigned int *released)
+{
+	sqlite3_stmt *q = st(s, ST_ADDR_RELEASE);
+	int err;
+
+	sqlite3_bind_text(q, 1, port, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, mac, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, now_ms);
+	if ((err = store_run(s, q, "release addresses")))
+		return err;
+	*released = (unsigned int)sqlite3_changes(s->db);
 	return 0;
 }
 

@@ -184,6 +184,14 @@ int store_clients_blocked(struct store *s, int (*cb)(const struct store_client *
 int store_client_session(struct store *s, int64_t client_id, uint64_t *session_id);
 /* Release a bound address (history stays); -ENOENT when it is not bound to the client. */
 int store_client_unbind_addr(struct store *s, int64_t client_id, const char *addr, int64_t now_ms);
+/*
+ * A departed client (port, MAC) lets go of every address it holds, for
+ * the next device the DHCP server gives them to (history stays); released
+ * says how many. A blocked client and one with a session that has not
+ * ended keep theirs (released 0), as does an unknown one.
+ */
+int store_client_release(struct store *s, const char *port, const char *mac, int64_t now_ms,
+			 unsigned int *released);
 /* The client's bound addresses, sorted. */
 int store_client_addrs(struct store *s, int64_t client_id,
 		       int (*cb)(const struct store_addr *addr, void *arg), void *arg);

@@ -116,7 +116,10 @@ static __always_inline u8 wicket_upstream(struct wicket_net *wn,
 		return 0;
 	}
 	why = wicket_client_verdict(c, true, skb->len);
-	return why && !wicket_garden_match(wn, dst) ? why : 0;
+	if (!why)
+		return 0;
+	wicket_client_heard(c);
+	return wicket_garden_match(wn, dst) ? 0 : why;
 }
 
 /* Downstream: 0 when the packet may pass, else why it is dropped. */
@@ -220,7 +223,9 @@ static void wicket_mark_captive(struct wicket_net *wn, struct sk_buff *skb,
 	if (c && wicket_client_open(c))
 		return;
 	skb->mark = (skb->mark & ~mask) | (READ_ONCE(wn->mark) & mask);
-	if (!c)
+	if (c)
+		wicket_client_heard(c);
+	else
 		wicket_report_unknown(wn, in, mac, src);
 }
 

@@ -35,7 +35,8 @@ struct wicket_stats {
 	u64_stats_t down_packets;
 	u64_stats_t down_bytes;
 	struct u64_stats_sync syncp;
-	unsigned long last_seen;	/* jiffies of the last upstream packet */
+	/* jiffies of the last upstream packet, let through or not */
+	unsigned long last_seen;
 	s64 cap_slice;			/* bytes of the cap this CPU holds */
 	u32 cap_gen;			/* the cap the slice belongs to */
 };
@@ -219,6 +220,22 @@ static inline void wicket_client_count(struct wicket_client *c,
 	u64_stats_update_end(&s->syncp);
 	if (up)
 		s->last_seen = jiffies;
+}
+
+/*
+ * @c sent a packet its gate did not let through (or that went to the
+ * gateway's portal): nothing is counted, but the device is still there,
+ * and its idle time (what wicketd forgets departed guests by) restarts.
+ * Written once a jiffy at most: a captive guest's retries do not dirty
+ * the cache line on every packet.
+ */
+static inline void wicket_client_heard(struct wicket_client *c)
+{
+	struct wicket_stats *s = this_cpu_ptr(c->stats);
+	unsigned long now = jiffies;
+
+	if (READ_ONCE(s->last_seen) != now)
+		WRITE_ONCE(s->last_seen, now);
 }
 
 #endif /* _WICKET_TABLE_H */

@@ -260,8 +260,9 @@ unload_wicket() {
 # room 101), wicketd_start runs it in the router namespace ($wicketd_pid)
 # and waits for its control socket, ctl is wicketctl talking to it.
 # $wicketd_ka_interval and $wicketd_ka_misses set [keepalive] (30 and 3);
-# $wicketd_ports adds access ports ("r2 r3"); $wicketd_extra_config is
-# appended as it is (more sections).
+# $wicketd_ports adds access ports ("r2 r3"); $wicketd_gateway_extra
+# goes into [gateway] (more keys); $wicketd_extra_config is appended as it
+# is (more sections).
 wicketd_config() {
 	if [ -z "${wicketd_dir:-}" ]; then
 		wicketd_dir=$(mktemp -d)
@@ -279,6 +280,7 @@ wicketd_config() {
 	portal_dir = $WICKET_TOP/portal
 	upstream = r-up
 	mark = 0x800000/0x800000
+	${wicketd_gateway_extra:-}
 
 	[keepalive]
 	secret_file = $wicketd_dir/keepalive.key

@@ -76,6 +76,7 @@ table inet probe {
 }
 NFT
 ip netns exec "$guest" bash -c 'exec 3<>/dev/tcp/10.99.0.2/80' 2> /dev/null &
+syn=$!
 udp_send "$guest" 10.99.0.2 53
 udp_send "$guest" fd00:99::2 53
 udp_send "$guest" 10.99.0.2 9
@@ -91,5 +92,24 @@ check "captive HTTP carries the mark" test "$(probe marked_http)" -ge 1
 check "captive DNS (v4 and v6) carries the mark" test "$(probe marked_dns)" -ge 2
 check "other captive traffic is not marked" test "$(probe marked_other)" = 0
 check "config shows the mark" grep -q 'mark=0x100 mark_mask=0xf00' <<< "$(wnl config get)"
+
+# A captive client is still heard: what it sends, dropped or sent to the
+# portal by the mark, restarts its idle time (wicketd forgets departed
+# guests by it); silence does not.
+idle() { field idle_ms <<< "$(wnl client get r1 "$mac")"; }
+# The HTTP connection above stops trying (its SYNs would be heard).
+kill "$syn" 2> /dev/null
+wait "$syn" 2> /dev/null
+lib_sleep 2.5
+quiet=$(idle)
+check "a silent captive client's idle time grows ($quiet ms)" test "$quiet" -ge 2500
+udp_send "$guest" 10.99.0.2 9
+dropped=$(idle)
+check "... a dropped packet restarts it ($dropped ms)" test "$dropped" -lt 1000
+lib_sleep 1.5
+# DNS to the gateway itself: marked, never forwarded.
+udp_send "$guest" 10.0.1.1 53
+marked=$(idle)
+check "... so does a marked packet for the gateway ($marked ms)" test "$marked" -lt 1000
 
 lib_exit

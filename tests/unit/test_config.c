@@ -151,6 +151,7 @@ static void defaults_fill_optional_keys(void **state)
 	assert_string_equal(cfg->gateway.control_socket, "/run/wicket/control.sock");
 	assert_string_equal(cfg->gateway.staff_group, "wicket");
 	assert_int_equal(cfg->gateway.dns_port, 53);
+	assert_int_equal(cfg->gateway.forget_after, 600);
 	assert_int_equal(cfg->gateway.mark, 0x800000);
 	assert_int_equal(cfg->gateway.mark_mask, 0x800000);
 	assert_int_equal(cfg->keepalive.port, 4444);
@@ -245,6 +246,13 @@ static void number_out_of_range(void **state)
 		     "t.conf:6: [keepalive] misses: expected a number from 1 to 100, got \"101\"");
 	expect_error(build("dns_port = 0", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway] dns_port: expected a number from 1 to 65535, got \"0\"");
+	expect_error(
+		build("forget_after = 9", "#", "[port lan.101]\n"),
+		"t.conf:2: [gateway] forget_after: expected 0 (never) or 10 to 604800 seconds, got \"9\"");
+	expect_error(build("forget_after = 604801", "#", "[port lan.101]\n"),
+		     "t.conf:2: [gateway] forget_after: expected a number from 0 to 604800, got \"604801\"");
+	expect_error(build("forget_after = 10m", "#", "[port lan.101]\n"),
+		     "t.conf:2: [gateway] forget_after: expected a number from 0 to 604800, got \"10m\"");
 }
 
 static void limits_of_ranges_are_accepted(void **state)
@@ -266,6 +274,15 @@ static void limits_of_ranges_are_accepted(void **state)
 	cfg = load_ok(build("#", "misses = 1", "[port lan.101]\n"));
 	assert_int_equal(cfg->keepalive.misses, 1);
 	config_free(cfg);
+	/* forget_after: 0 (never), and its range's ends. */
+	for (unsigned int i = 0, ok[] = { 0, 10, 604800 }; i < 3; i++) {
+		char line[32];
+
+		snprintf(line, sizeof(line), "forget_after = %u", ok[i]);
+		cfg = load_ok(build(line, "#", "[port lan.101]\n"));
+		assert_int_equal(cfg->gateway.forget_after, ok[i]);
+		config_free(cfg);
+	}
 }
 
 static void unknown_key(void **state)
@@ -273,7 +290,8 @@ static void unknown_key(void **state)
 	(void)state;
 	expect_error(build("stor = /x.db", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway] stor: unknown key; expected store, control_socket, staff_group, "
-		     "portal, dns_port, mark, upstream, portal_tls_port, tls_cert, tls_key, tls_dir, "
+		     "portal, dns_port, forget_after, mark, upstream, portal_tls_port, tls_cert, tls_key, "
+		     "tls_dir, "
 		     "portal_dir, "
 		     "venue_url, components_dir or user");
 	expect_error(
@@ -284,7 +302,8 @@ static void unknown_key(void **state)
 	/* a key of another section is unknown here */
 	expect_error(build("mode = free", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway] mode: unknown key; expected store, control_socket, staff_group, "
-		     "portal, dns_port, mark, upstream, portal_tls_port, tls_cert, tls_key, tls_dir, "
+		     "portal, dns_port, forget_after, mark, upstream, portal_tls_port, tls_cert, tls_key, "
+		     "tls_dir, "
 		     "portal_dir, "
 		     "venue_url, components_dir or user");
 	expect_error("portal = 10.0.0.1:80\n[gateway]\n",

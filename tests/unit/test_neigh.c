@@ -191,12 +191,73 @@ static void other_interfaces_and_unproven_entries_are_not(void **state)
 	neigh_watch_close(w);
 }
 
+/*
+ * An entry that only ages (REACHABLE to STALE, as the kernel's timers move
+ * it) is no news of the guest: reported, it would bring a guest the daemon
+ * forgot back into the gate's table. Fresh proof is: REACHABLE again, or
+ * another device's MAC on the address.
+ */
+static void ageing_is_not_news_but_an_answer_or_a_new_mac_is(void **state)
+{
+	struct neigh_watch *w;
+
+	(void)state;
+	assert_int_equal(neigh(port_ifindex, "10.9.0.7", "02:00:00:00:00:07", NUD_REACHABLE, 1), 0);
+	assert_int_equal(neigh_watch_open(is_port, on_seen, NULL, &w), 0);
+	drain(w);
+	nseen = 0;
+	assert_int_equal(neigh(port_ifindex, "10.9.0.7", "02:00:00:00:00:07", NUD_STALE, 1), 0);
+	drain(w);
+	assert_int_equal(nseen, 0);
+	assert_int_equal(neigh(port_ifindex, "10.9.0.7", "02:00:00:00:00:07", NUD_REACHABLE, 1), 0);
+	drain(w);
+	assert_int_equal(sighted("10.9.0.7", "02:00:00:00:00:07", 0), 1);
+	nseen = 0;
+	assert_int_equal(neigh(port_ifindex, "10.9.0.7", "02:00:00:00:00:77", NUD_STALE, 1), 0);
+	drain(w);
+	assert_int_equal(sighted("10.9.0.7", "02:00:00:00:00:77", 0), 1);
+	assert_int_equal(nseen, 1);
+	neigh_watch_close(w);
+}
+
+/* An address looked up in the table, reported lately or not: for a guest that talks only to the gateway. */
+static void an_address_is_found_on_an_access_port_only(void **state)
+{
+	struct neigh_watch *w;
+	struct neigh_sighting want = { .family = AF_INET }, found;
+
+	(void)state;
+	assert_int_equal(neigh(port_ifindex, "10.9.0.8", "02:00:00:00:00:08", NUD_STALE, 1), 0);
+	assert_int_equal(neigh(wan_ifindex, "10.8.0.8", "02:00:00:00:00:98", NUD_REACHABLE, 1), 0);
+	assert_int_equal(neigh(port_ifindex, "10.9.0.9", "02:00:00:00:00:09", NUD_NOARP, 1), 0);
+	assert_int_equal(neigh_watch_open(is_port, on_seen, NULL, &w), 0);
+	drain(w);
+	inet_pton(AF_INET, "10.9.0.8", &want.v4);
+	assert_int_equal(neigh_watch_find(w, &want, &found), 0);
+	assert_int_equal(found.ifindex, port_ifindex);
+	assert_memory_equal(found.mac, "\x02\x00\x00\x00\x00\x08", 6);
+	assert_int_equal(found.family, AF_INET);
+	assert_int_equal(found.v4.s_addr, want.v4.s_addr);
+	inet_pton(AF_INET, "10.8.0.8", &want.v4);
+	assert_int_equal(neigh_watch_find(w, &want, &found), -ENOENT);
+	inet_pton(AF_INET, "10.9.0.9", &want.v4);
+	assert_int_equal(neigh_watch_find(w, &want, &found), -ENOENT);
+	inet_pton(AF_INET, "10.9.0.10", &want.v4);
+	assert_int_equal(neigh_watch_find(w, &want, &found), -ENOENT);
+	want.family = AF_INET6;
+	inet_pton(AF_INET6, "fd00:9::8", &want.v6);
+	assert_int_equal(neigh_watch_find(w, &want, &found), -ENOENT);
+	neigh_watch_close(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(existing_entries_are_reported_at_open),
 		cmocka_unit_test(every_address_of_a_guest_is_reported),
 		cmocka_unit_test(other_interfaces_and_unproven_entries_are_not),
+		cmocka_unit_test(ageing_is_not_news_but_an_answer_or_a_new_mac_is),
+		cmocka_unit_test(an_address_is_found_on_an_access_port_only),
 	};
 
 	return cmocka_run_group_tests_name("neigh", tests, setup, NULL);

@@ -463,6 +463,52 @@ static void address_of_another_client_is_refused(void **state)
 	assert_int_equal(store_client_bind_addr(f->s, b, "10.1.0.1", 9), 0);
 }
 
+/*
+ * A departed client lets go of all its addresses at once, for the next
+ * device; one with a session that has not ended, or a blocked one, keeps
+ * them; an unknown one releases nothing.
+ */
+static void departed_client_releases_its_addresses(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int n = 99;
+	uint64_t sid;
+	int64_t a, b, c;
+
+	assert_int_equal(store_port_set(f->s, "eth1", NULL, WICKET_PORT_CHARGE, 1), 0);
+	assert_int_equal(store_client_get_or_add(f->s, "eth1", "02:00:00:00:00:01", 1, &a), 0);
+	assert_int_equal(store_client_get_or_add(f->s, "eth1", "02:00:00:00:00:02", 1, &b), 0);
+	assert_int_equal(store_client_get_or_add(f->s, "eth1", "02:00:00:00:00:03", 1, &c), 0);
+	assert_int_equal(store_client_bind_addr(f->s, a, "10.0.0.1", 2), 0);
+	assert_int_equal(store_client_bind_addr(f->s, a, "2001:db8::1", 2), 0);
+	assert_int_equal(store_client_bind_addr(f->s, b, "10.0.0.2", 2), 0);
+	assert_int_equal(store_client_bind_addr(f->s, c, "10.0.0.3", 2), 0);
+	assert_int_equal(store_session_start(f->s, b, "active", 0, 0, NULL, 0, 3, &sid), 0);
+	assert_int_equal(store_client_block(f->s, c, 3), 0);
+
+	assert_int_equal(store_client_release(f->s, "eth1", "02:00:00:00:00:01", 10, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_client_release(f->s, "eth1", "02:00:00:00:00:02", 10, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_client_release(f->s, "eth1", "02:00:00:00:00:03", 10, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_client_release(f->s, "eth1", "02:00:00:00:00:09", 10, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_client_release(f->s, "eth2", "02:00:00:00:00:01", 10, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM client_addrs WHERE bound = 1"), 2);
+	/* History stays, with when it was let go. */
+	assert_int_equal(raw_int(f->path,
+				 "SELECT count(*) FROM client_addrs WHERE client_id = 1 AND bound = 0 "
+				 "AND last_seen = 10"),
+			 2);
+	/* The next device may have them. */
+	assert_int_equal(store_client_bind_addr(f->s, b, "10.0.0.1", 11), 0);
+	assert_int_equal(store_session_end(f->s, sid, "logout", 12), 0);
+	assert_int_equal(store_client_release(f->s, "eth1", "02:00:00:00:00:02", 13, &n), 0);
+	assert_int_equal(n, 2);
+}
+
 /* --- sessions */
 
 static void session_lifecycle_writes_one_event_per_transition(void **state)
@@ -962,6 +1008,7 @@ int main(void)
 		T(blocks_are_kept_and_listed),
 		T(client_get_or_add_is_stable),
 		T(address_of_another_client_is_refused),
+		T(departed_client_releases_its_addresses),
 		T(session_lifecycle_writes_one_event_per_transition),
 		T(bad_input_changes_nothing),
 		T(one_open_session_per_client),
