@@ -498,10 +498,22 @@ static u64 wicket_cap_left(struct wicket_client *c)
 	return left > 0 ? left : 0;
 }
 
+/*
+ * Milliseconds from @last_seen (wicket_jiffies32()) to @now_j; 0 when a
+ * packet on another CPU came after @now_j was read.
+ */
+static u64 wicket_idle_ms(u32 last_seen, unsigned long now_j)
+{
+	s32 ago = (s32)(((u32)now_j | 1) - last_seen);
+
+	return ago > 0 ? jiffies64_to_msecs((u32)ago) : 0;
+}
+
 static int wicket_nl_put_client(struct sk_buff *skb, struct wicket_client *c,
 				struct wicket_counters *now)
 {
-	unsigned long last_seen, now_j = jiffies;
+	unsigned long now_j = jiffies;
+	u32 last_seen;
 	struct nlattr *nest, *addrs;
 	struct wicket_addr *a;
 	u32 flags = 0;
@@ -540,7 +552,7 @@ static int wicket_nl_put_client(struct sk_buff *skb, struct wicket_client *c,
 	if (wicket_nl_put_counters(skb, c, now))
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, WICKET_CLIENT_A_IDLE_MS,
-			      jiffies64_to_msecs(now_j - last_seen),
+			      wicket_idle_ms(last_seen, now_j),
 			      WICKET_CLIENT_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);

@@ -85,9 +85,11 @@ struct wicket_client *wicket_client_alloc(struct wicket_net *wn,
 		kmem_cache_free(wicket_client_cache, c);
 		return NULL;
 	}
+	/* Heard now, by whatever CPU: its idle time starts here. */
+	per_cpu_ptr(c->stats, raw_smp_processor_id())->last_seen =
+		wicket_jiffies32();
 	c->key = *key;
 	c->state = WICKET_STATE_CAPTIVE;
-	c->created = jiffies;
 	c->wn = wn;
 	INIT_LIST_HEAD(&c->addrs);
 	INIT_LIST_HEAD(&c->list);
@@ -287,9 +289,9 @@ void wicket_client_close(struct wicket_client *c, u8 reason)
 }
 
 void wicket_client_read(struct wicket_client *c, struct wicket_counters *sum,
-			unsigned long *last_seen)
+			u32 *last_seen)
 {
-	unsigned long seen = c->created;
+	u32 seen = 0;
 	unsigned int start;
 	int cpu;
 
@@ -297,7 +299,7 @@ void wicket_client_read(struct wicket_client *c, struct wicket_counters *sum,
 	for_each_possible_cpu(cpu) {
 		struct wicket_stats *s = per_cpu_ptr(c->stats, cpu);
 		u64 up_packets, up_bytes, down_packets, down_bytes;
-		unsigned long cpu_seen;
+		u32 cpu_seen;
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
@@ -311,7 +313,7 @@ void wicket_client_read(struct wicket_client *c, struct wicket_counters *sum,
 		sum->down_packets += down_packets;
 		sum->down_bytes += down_bytes;
 		cpu_seen = READ_ONCE(s->last_seen);
-		if (cpu_seen && time_after(cpu_seen, seen))
+		if (cpu_seen && (!seen || (s32)(cpu_seen - seen) > 0))
 			seen = cpu_seen;
 	}
 	if (last_seen)

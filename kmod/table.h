@@ -35,10 +35,15 @@ struct wicket_stats {
 	u64_stats_t down_packets;
 	u64_stats_t down_bytes;
 	struct u64_stats_sync syncp;
-	/* jiffies of the last upstream packet, let through or not */
-	unsigned long last_seen;
-	s64 cap_slice;			/* bytes of the cap this CPU holds */
+	/*
+	 * wicket_jiffies32() at the last upstream packet, let through or
+	 * not (0: none on this CPU). 32 bits keep the slot at 48 bytes; an
+	 * idle time reads 0 again after 2^31 jiffies (24 days at HZ=1000),
+	 * long after its session or the guest was ended or forgotten.
+	 */
+	u32 last_seen;
 	u32 cap_gen;			/* the cap the slice belongs to */
+	s64 cap_slice;			/* bytes of the cap this CPU holds */
 };
 
 struct wicket_counters {
@@ -71,22 +76,31 @@ struct wicket_client {
 
 	/* Control path only (under wicket_net.lock). */
 	u64 session;
-	unsigned long created;		/* jiffies */
 	struct wicket_counters base;	/* counters returned by the last reset */
 	struct list_head addrs;
 	unsigned int naddrs;
-	struct list_head list;
+	/*
+	 * The list is walked under wicket_net.lock only, and the client is
+	 * off it before its RCU grace period starts: the two share memory
+	 * (16 bytes less per client).
+	 */
+	union {
+		struct list_head list;	/* in wicket_net.client_list */
+		struct rcu_head rcu;
+	};
 	struct timer_list timer;	/* closes the gate at the deadline */
 	struct wicket_net *wn;
-	struct rcu_head rcu;
 };
 
 struct wicket_addr {
 	struct rhash_head node;
 	struct in6_addr addr;		/* IPv4 as ::ffff:a.b.c.d */
 	struct wicket_client *client;
-	struct list_head list;		/* in client->addrs */
-	struct rcu_head rcu;
+	/* As the client's: off the list before the grace period. */
+	union {
+		struct list_head list;	/* in client->addrs */
+		struct rcu_head rcu;
+	};
 };
 
 /*
@@ -164,7 +178,7 @@ void wicket_addr_remove(struct wicket_net *wn, struct wicket_addr *a);
 void wicket_client_set_deadline(struct wicket_client *c, u64 timeout_ms);
 void wicket_client_set_cap(struct wicket_client *c, u64 bytes);
 void wicket_client_read(struct wicket_client *c, struct wicket_counters *sum,
-			unsigned long *last_seen);
+			u32 *last_seen);
 
 static inline struct wicket_client *
 wicket_client_lookup(struct wicket_net *wn, const struct wicket_client_key *key)
@@ -204,6 +218,12 @@ static inline bool wicket_client_open(struct wicket_client *c)
 bool wicket_cap_take(struct wicket_client *c, struct wicket_stats *s,
 		     unsigned int len);
 
+/* The low 32 bits of jiffies, never 0 (which says "never" in last_seen). */
+static inline u32 wicket_jiffies32(void)
+{
+	return (u32)jiffies | 1;
+}
+
 /* Count @len bytes for @c on this CPU. Runs in the packet path, BHs off. */
 static inline void wicket_client_count(struct wicket_client *c,
 				       struct wicket_stats *s, bool up,
@@ -219,7 +239,7 @@ static inline void wicket_client_count(struct wicket_client *c,
 	}
 	u64_stats_update_end(&s->syncp);
 	if (up)
-		s->last_seen = jiffies;
+		s->last_seen = wicket_jiffies32();
 }
 
 /*
@@ -232,7 +252,7 @@ static inline void wicket_client_count(struct wicket_client *c,
 static inline void wicket_client_heard(struct wicket_client *c)
 {
 	struct wicket_stats *s = this_cpu_ptr(c->stats);
-	unsigned long now = jiffies;
+	u32 now = wicket_jiffies32();
 
 	if (READ_ONCE(s->last_seen) != now)
 		WRITE_ONCE(s->last_seen, now);
