@@ -59,6 +59,9 @@ wicket-ka_PKGS     := libcrypto
 # wicket-pump: many simulated guests' keepalives and traffic from one process (tests/kernel/soak.sh).
 wicket-pump_SRCS   := tests/tools/wicket-pump.c daemon/keepalive_proto.c
 wicket-pump_PKGS   := libcrypto
+# wicket-api: many simulated guests' client API requests from one process (tests/kernel/soak.sh).
+wicket-api_SRCS    := tests/tools/wicket-api.c
+wicket-api_PKGS    := libcurl
 # nl-fuzz: random and mutated requests to wicket.ko (tests/kernel/netlink-fuzz.sh).
 nl-fuzz_SRCS       := tests/tools/nl-fuzz.c daemon/kernel.c daemon/log.c
 nl-fuzz_PKGS       := libmnl
@@ -77,7 +80,7 @@ PROGRAMS := wicketd wicketctl wicket-helper wicket-nl wicket-ka store-fill keepa
 wicket-dnsmasq-conf_SRCS := daemon/dnsmasq_cli.c daemon/dnsmasq.c daemon/config.c daemon/log.c
 wicket-dnsmasq-conf_PKGS := inih libnl-3.0 libnl-route-3.0
 PROGRAMS += wicket-dnsmasq-conf accounting-rate
-PROGRAMS += nl-fuzz wicket-pump
+PROGRAMS += nl-fuzz wicket-pump wicket-api
 # wicket-gate-example: docs/integration-guide.md's libmnl example of the netlink API.
 wicket-gate-example_SRCS := docs/examples/wicket-gate.c
 wicket-gate-example_PKGS := libmnl

@@ -27,12 +27,15 @@
 #
 # Each guest is a macvlan of one namespace ("hub") on the access port r1,
 # re-addressed (MAC and IPv4) for each new guest. The driver works in
-# rounds (one a second at most): one curl for the round's logins and
-# logouts (--interface per guest), one control connection for its comps
-# and kicks, one ip -batch for its new guests; wicket-pump keeps every
-# paid guest alive on its own clock (a keepalive every 10 s, from the
-# guest's interface) and sends the datagrams, so a slow round never
-# starves a keepalive.
+# rounds (one a second at most): the round's logins and logouts go to
+# wicket-api (one process for the whole run: each request from its
+# guest's interface, TLS sessions resumed, the portal's certificate
+# checked), and while they are in flight one control connection sends the
+# round's comps and kicks and one ip -batch addresses its new guests;
+# then the round collects the answers. wicket-pump keeps every paid guest
+# alive on its own clock (a keepalive every 10 s, from the guest's
+# interface) and sends the datagrams, so a slow round never starves a
+# keepalive.
 #
 # Length: WICKET_TORTURE=1 (make torture) runs 30 minutes and 10000
 # guests; otherwise 3 minutes and 300 (a run for development). Set
@@ -41,7 +44,6 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../radius/lib.sh"
 checktool "sqlite3 -version" sqlite3
-checktool "curl --version" curl
 checktool "perl -v" perl
 checktool "socat -V" socat
 checktool "test -x /usr/sbin/freeradius -o -x /usr/sbin/radiusd" freeradius
@@ -193,9 +195,19 @@ same_open() {
 	[ "$k" = "$(store_open)" ]
 }
 
-mkdir -p "$dir/r"
-# Every datagram of every guest: wicket-pump in the hub, fed line by line.
-exec {pump}> >(exec ip netns exec "$hub" wicket-pump 10.0.1.1 4444 10.99.0.2 9 > "$dir/pump.out" 2> "$dir/pump.err")
+# Every API call of every guest: wicket-api in the hub, fed a line a
+# call ("SLOT IFNAME PATH JSON [TOKEN]"), answering a line each ("SLOT
+# STATUS BODY") and "sync" once all before the sync are answered.
+mkfifo "$dir/api.out" || exit 1
+exec {api}> >(exec ip netns exec "$hub" wicket-api -c "$dir/tls/portal.crt" https://10.0.1.1:8443 \
+	> "$dir/api.out" 2> "$dir/api.err")
+api_pid=$!
+on_exit "kill $api_pid"
+exec {api_ans}< "$dir/api.out"
+# Every datagram of every guest: wicket-pump in the hub, fed line by line
+# (without the API's descriptors: its end of input must be the pump's own).
+exec {pump}> >(exec {api}>&- {api_ans}<&- ip netns exec "$hub" wicket-pump 10.0.1.1 4444 10.99.0.2 9 \
+	> "$dir/pump.out" 2> "$dir/pump.err")
 pump_pid=$!
 on_exit "kill $pump_pid"
 
@@ -222,25 +234,25 @@ leave() {
 # The value of a key of a JSON answer in $body (a number, or a string of letters and digits).
 val() { [[ $body =~ \"$1\":\ ?\"?([A-Za-z0-9-]+) ]] && printf -v "$2" '%s' "${BASH_REMATCH[1]}"; }
 
-# The round's API calls, all in one curl (answers in $dir/r/SLOT): api_cfg
-# SLOT PATH DATA [HEADER] adds one to the round's config, api_batch runs them.
-api_cfg() {
-	local s=$1 out=$dir/r/$1
-	: > "$out"
-	{
-		# "next" between calls: one after the last would be an empty call.
-		[ ! -s "$dir/r/api.cfg" ] || echo next
-		printf 'url = "https://10.0.1.1:8443/api/v1/%s"\ninterface = "mv%s"\n' "$2" "$s"
-		printf 'insecure\nsilent\nshow-error\nmax-time = 30\n'
-		printf 'header = "Content-Type: application/json"\n'
-		[ -z "${4:-}" ] || printf 'header = "%s"\n' "$4"
-		printf 'data = "%s"\noutput = "%s"\n' "${3//\"/\\\"}" "$out"
-	} >> "$dir/r/api.cfg"
+# The round's API calls: api_req SLOT PATH JSON [TOKEN] sends one to
+# wicket-api (it starts at once, from the slot's interface); api_collect
+# waits for the round's sync and puts the answer of each slot's call in
+# api_body[SLOT] (the JSON answer, or why none came).
+api_req() {
+	echo "$1 mv$1 /api/v1/$2 $3${4:+ $4}" >&"$api"
+	api_n=$((api_n + 1))
 }
-api_batch() {
-	[ -s "$dir/r/api.cfg" ] || return 0
-	ip netns exec "$hub" curl -sS -Z --parallel-max 16 -K "$dir/r/api.cfg" 2>> "$dir/curl.err"
-	return 0
+api_collect() {
+	local id code rest
+	[ "$api_n" -gt 0 ] || return 0
+	echo sync >&"$api"
+	# A call lasts 30 s at most, 16 at once: a sync later than this means wicket-api is gone.
+	while read -r -t $((60 + api_n * 2)) -u "$api_ans" id code rest; do
+		[ "$id" != sync ] || return 0
+		api_body[id]=$rest
+	done
+	echo "wicket-api: no sync after $api_n calls"
+	return 1
 }
 # The round's staff commands (allow, kick), one control connection: ctl_req
 # SLOT CMD ARGS adds one; ctl_batch sends them and puts the answer of each
@@ -259,112 +271,60 @@ ctl_batch() {
 clock
 t0=$now
 next_sample=$t0
-checked_mid=0 rounds=0 tm_api=0 tm_ctl=0 tm_ip=0
+checked_mid=0 rounds=0 tm_api=0 tm_ctl=0 tm_ip=0 tm_work=0
 while :; do
 	clock
 	r0=$now
 	rounds=$((rounds + 1))
 	el=$((now - t0))
-	busy=0
-	: > "$dir/r/api.cfg"
-	outs=() ins=() ctl_slots=() ctl_lines=() ctl_ans=()
+	busy=0 api_n=0
+	outs=() ins=() free=() ctl_slots=() ctl_lines=() ctl_ans=() api_body=()
 
-	# 1. Those whose time is up leave: logout and kick ask (below), the others stop.
+	# 1. Once over the slots (every loop over them costs in a TCG guest).
+	# The free ones, in their order. Those whose time is up leave: logout
+	# and kick ask (the answers below), the others stop. Traffic: a
+	# datagram every 5 s in the first 20 s of a session (all sent well
+	# before any guest leaves; the pump keeps the keepalives). Logins (or
+	# comps) of the guests addressed before this round.
 	for ((s = 0; s < slots; s++)); do
-		[ "${g_client[s]}" -ge 0 ] || continue
+		if ((g_client[s] < 0)); then
+			free+=("$s")
+			continue
+		fi
 		busy=$((busy + 1))
-		[ "${g_stage[s]}" = live ] && [ "$now" -ge $((g_born[s] + g_life[s])) ] || continue
-		# Its keepalives stop first: a logout or a kick must not race them.
-		[ -z "${g_key[s]}" ] || echo "stop ${g_sess[s]}" >&"$pump"
-		case ${g_mode[s]} in
-		logout) api_cfg "$s" logout '{}' "Authorization: Bearer ${g_tok[s]}"; outs+=("$s") ;;
-		kick) ctl_req "$s" kick "{\"mac\":\"${g_mac[s]}\"}"; outs+=("$s") ;;
-		*) leave "$s" ok ;;
-		esac
-	done
-
-	# 2. Traffic: a datagram every 5 s in the first 20 s of a session (all
-	# sent well before any guest leaves). The pump keeps the keepalives.
-	for ((s = 0; s < slots; s++)); do
-		[ "${g_client[s]}" -ge 0 ] && [ "${g_stage[s]}" = live ] && [ "$now" -ge "${g_nextka[s]}" ] &&
-			[ "$now" -lt $((g_born[s] + 20000)) ] || continue
-		echo "udp mv$s ${g_size[s]}" >&"$pump"
-		g_dg[s]=$((g_dg[s] + 1))
-		g_nextka[s]=$((now + 5000))
-	done
-
-	# 3. Logins (or comps) of the guests addressed before this round.
-	for ((s = 0; s < slots; s++)); do
-		[ "${g_client[s]}" -ge 0 ] && [ "${g_stage[s]}" = hello ] && [ "${g_born[s]}" -lt "$now" ] || continue
-		case ${g_mode[s]} in
-		comp) ctl_req "$s" allow "{\"mac\":\"${g_mac[s]}\",\"minutes\":1}" ;;
-		kick) ctl_req "$s" allow "{\"mac\":\"${g_mac[s]}\",\"minutes\":5}" ;;
-		*) api_cfg "$s" login "{\"plan\":\"${g_plan[s]}\",\"method\":\"voucher\",\"voucher\":\"${g_code[s]}\"}" ;;
-		esac
-		ins+=("$s")
-	done
-	clock; ts=$now
-	api_batch
-	clock; tm_api=$((tm_api + now - ts)); ts=$now
-	ctl_batch
-	clock; tm_ctl=$((tm_ctl + now - ts))
-
-	for s in "${outs[@]}"; do
-		body='' st='' sid=''
-		if [ "${g_mode[s]}" = kick ]; then
-			body=${ctl_ans[s]}
-			st=ended
-		else
-			read -r -d '' body < "$dir/r/$s"
-			val state st
-		fi
-		val session sid
-		if [ "$st" = ended ] && [ "$sid" = "${g_sess[s]}" ]; then
-			[ "${g_mode[s]}" = kick ] && kicks=$((kicks + 1)) || logouts=$((logouts + 1))
-			leave "$s" ok
-		else
-			echo "guest ${g_client[s]} (${g_mac[s]}, session ${g_sess[s]}): ${g_mode[s]} answered: $body"
-			leave "$s" "${g_mode[s]} failed"
-		fi
-	done
-	for s in "${ins[@]}"; do
-		body='' st='' sid='' key='' tok=''
-		if [ "${g_mode[s]}" = comp ] || [ "${g_mode[s]}" = kick ]; then
-			body=${ctl_ans[s]}
-			[[ $body != *'"ok":true'* ]] || st=active
-		else
-			read -r -d '' body < "$dir/r/$s"
-			val state st
-		fi
-		val session sid
-		val key key
-		val token tok
-		if [ "$st" = active ] && [ -n "$sid" ]; then
-			g_stage[s]=live g_sess[s]=$sid g_key[s]=$key g_tok[s]=$tok g_born[s]=$now g_nextka[s]=$now
-			# Keepalives every 10 s for the paid (a comp's guest is a browser: none).
+		if [ "${g_stage[s]}" = hello ]; then
+			((g_born[s] < now)) || continue
 			case ${g_mode[s]} in
-			comp | kick) g_key[s]='' comps=$((comps + 1)) ;;
-			*) echo "live mv$s $key $sid 10000" >&"$pump"; logins=$((logins + 1)) ;;
+			comp) ctl_req "$s" allow "{\"mac\":\"${g_mac[s]}\",\"minutes\":1}" ;;
+			kick) ctl_req "$s" allow "{\"mac\":\"${g_mac[s]}\",\"minutes\":5}" ;;
+			*) api_req "$s" login "{\"plan\":\"${g_plan[s]}\",\"method\":\"voucher\",\"voucher\":\"${g_code[s]}\"}" ;;
 			esac
-		elif [[ $body == *"not a guest"* || $body == *"no client"* ]] && [ "${g_tries[s]}" -lt 20 ]; then
-			# Not known yet (its first packet on its way): again next round.
-			g_tries[s]=$((g_tries[s] + 1))
-			retries=$((retries + 1))
-		else
-			echo "guest ${g_client[s]} (${g_mac[s]} ${g_ip[s]}, ${g_mode[s]}): login answered: $body"
-			g_sess[s]=${sid:-0}
-			leave "$s" "login failed"
+			ins+=("$s")
+		elif ((now >= g_born[s] + g_life[s])); then
+			# Its keepalives stop first: a logout or a kick must not race them.
+			[ -z "${g_key[s]}" ] || echo "stop ${g_sess[s]}" >&"$pump"
+			case ${g_mode[s]} in
+			logout) api_req "$s" logout '{}' "${g_tok[s]}"; outs+=("$s") ;;
+			kick) ctl_req "$s" kick "{\"mac\":\"${g_mac[s]}\"}"; outs+=("$s") ;;
+			*) leave "$s" ok; free+=("$s") ;;
+			esac
+		elif ((now >= g_nextka[s] && now < g_born[s] + 20000)); then
+			echo "udp mv$s ${g_size[s]}" >&"$pump"
+			g_dg[s]=$((g_dg[s] + 1))
+			g_nextka[s]=$((now + 5000))
 		fi
 	done
 
-	# 4. New guests in the free slots, as many as the pace allows: a new
-	# MAC and address, and a first datagram (the gate drops it; the
-	# gateway learns the guest from it, its ARP request first).
+	# 2. While the API calls are in flight: new guests in the free slots,
+	# as many as the pace allows: a new MAC and address, and a first
+	# datagram (the gate drops it; the gateway learns the guest from it,
+	# its ARP request first). A slot freed by an answer of this round
+	# takes its new guest next round.
 	due=$((el >= join_ms ? clients : clients * el / join_ms + 1))
 	[ "$due" -le "$clients" ] || due=$clients
 	batch=() hello=()
-	for ((s = 0; s < slots && joined < due; s++)); do
-		[ "${g_client[s]}" -lt 0 ] || continue
+	for s in "${free[@]}"; do
+		[ "$joined" -lt "$due" ] || break
 		i=$joined
 		joined=$((joined + 1))
 		mode_of $i
@@ -391,19 +351,76 @@ while :; do
 		for s in "${hello[@]}"; do echo "udp mv$s 32" >&"$pump"; done
 	fi
 
-	# 5. wicketd's memory and descriptors, 30 times in the run.
+	# 3. Still while the API calls are in flight: the staff commands. Then
+	# the API's answers, and what each answer means for its guest.
+	clock; ts=$now
+	ctl_batch
+	clock; tm_ctl=$((tm_ctl + now - ts)); ts=$now
+	api_collect
+	clock; tm_api=$((tm_api + now - ts))
+	for s in "${outs[@]}"; do
+		body='' st='' sid=''
+		if [ "${g_mode[s]}" = kick ]; then
+			body=${ctl_ans[s]}
+			st=ended
+		else
+			body=${api_body[s]:-no answer}
+			val state st
+		fi
+		val session sid
+		if [ "$st" = ended ] && [ "$sid" = "${g_sess[s]}" ]; then
+			[ "${g_mode[s]}" = kick ] && kicks=$((kicks + 1)) || logouts=$((logouts + 1))
+			leave "$s" ok
+		else
+			echo "guest ${g_client[s]} (${g_mac[s]}, session ${g_sess[s]}): ${g_mode[s]} answered: $body"
+			leave "$s" "${g_mode[s]} failed"
+		fi
+	done
+	for s in "${ins[@]}"; do
+		body='' st='' sid='' key='' tok=''
+		if [ "${g_mode[s]}" = comp ] || [ "${g_mode[s]}" = kick ]; then
+			body=${ctl_ans[s]}
+			[[ $body != *'"ok":true'* ]] || st=active
+		else
+			body=${api_body[s]:-no answer}
+			val state st
+		fi
+		val session sid
+		val key key
+		val token tok
+		if [ "$st" = active ] && [ -n "$sid" ]; then
+			g_stage[s]=live g_sess[s]=$sid g_key[s]=$key g_tok[s]=$tok g_born[s]=$now g_nextka[s]=$now
+			# Keepalives every 10 s for the paid (a comp's guest is a browser: none).
+			case ${g_mode[s]} in
+			comp | kick) g_key[s]='' comps=$((comps + 1)) ;;
+			*) echo "live mv$s $key $sid 10000" >&"$pump"; logins=$((logins + 1)) ;;
+			esac
+		elif [[ $body == *"not a guest"* || $body == *"no client"* ]] && [ "${g_tries[s]}" -lt 20 ]; then
+			# Not known yet (its first packet on its way): again next round.
+			g_tries[s]=$((g_tries[s] + 1))
+			retries=$((retries + 1))
+		else
+			echo "guest ${g_client[s]} (${g_mac[s]} ${g_ip[s]}, ${g_mode[s]}): login answered: $body"
+			g_sess[s]=${sid:-0}
+			leave "$s" "login failed"
+		fi
+	done
+	clock
+	tm_work=$((tm_work + now - r0))
+
+	# 4. wicketd's memory and descriptors, 30 times in the run.
 	if [ "$now" -ge "$next_sample" ] && [ "$el" -lt $((minutes * 60000)) ]; then
 		sample_daemon
 		samples_rss+=("$rss") samples_fds+=("$fds") samples_t+=("$((el / 1000))")
 		echo "sample $((el / 1000)) s: VmRSS $rss kB, $fds fds;" \
 			"kernel table $(wnl config get | sed -n 's/.*clients=\([0-9]*\).*/\1/p') clients;" \
-			"$rounds rounds (ms in curl $tm_api, control $tm_ctl, ip $tm_ip);" \
+			"$rounds rounds (ms in all $tm_work: control $tm_ctl, ip $tm_ip, then waiting for the API $tm_api);" \
 			"guests $joined joined, $busy in slots, $done_ok done, $failed failed;" \
 			"$logins logins, $comps comps, $logouts logouts, $kicks kicks, $retries retries"
 		next_sample=$((next_sample + sample_ms))
 	fi
 
-	# 6. Once every guest has joined, with the load still on: the kernel's
+	# 5. Once every guest has joined, with the load still on: the kernel's
 	# open gates against the store's open sessions.
 	if [ "$checked_mid" = 0 ] && [ "$joined" -ge "$clients" ]; then
 		checked_mid=1
@@ -429,13 +446,14 @@ done
 secs=$((($(now_ms) - t0) / 1000))
 echo "load over after $secs s: $joined joined, $done_ok done, $failed failed"
 
-# The pump's account of what it sent.
-exec {pump}>&-
-wait_until 30 eval '! kill -0 $pump_pid 2> /dev/null'
+# The pump's account of what it sent, wicket-api's of its calls.
+exec {pump}>&- {api}>&-
+wait_until 30 eval '! kill -0 $pump_pid 2> /dev/null && ! kill -0 $api_pid 2> /dev/null'
+exec {api_ans}<&-
 pump_out=$(cat "$dir/pump.out")
 echo "wicket-pump: $pump_out"
 head -n 20 "$dir/pump.err"
-grep -q 'curl: (' "$dir/curl.err" && { echo "curl said (first 20 errors):"; grep -o 'curl: (.*' "$dir/curl.err" | head -n 20; }
+head -n 20 "$dir/api.err"
 
 # The last guests' sessions end by the kernel's clocks: keepalive windows
 # of 30 s after the last keepalive, deadlines already past.
