@@ -364,6 +364,8 @@ torture: fuzz
 	WICKET_TORTURE=1 tests/vm/run -k newest -t 3600 -T 4000 tests/kernel/fault-kill-storm.sh
 	WICKET_TORTURE=1 tests/vm/run -k newest -t 3600 -T 4000 tests/kernel/fault-power-cut.sh
 	tests/vm/selftest-power.sh
+# The netlink fuzzer's long form on every kernel: 100000 rejected and 100000 random requests.
+	WICKET_TORTURE=1 tests/vm/run -k all -t 1800 -T 4000 tests/kernel/netlink-fuzz.sh
 # The soak ("# vm: torture only": never in make check): 10000 guests through 30 minutes.
 	WICKET_TORTURE=1 tests/vm/run -k newest -t 2700 -T 3300 tests/kernel/soak.sh
 # --- end of fuzzing
