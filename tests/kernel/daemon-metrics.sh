@@ -51,7 +51,9 @@ families=$(/usr/bin/python3 - "$out" <<-'PY'
 	PY
 )
 echo "families: $families"
-check "the parser reads the 14 families" test "$(wc -w <<< "$families")" = 14
+check "the parser reads the 15 families" test "$(wc -w <<< "$families")" = 15
+check "... the forgotten guests' counter among them, at 0" \
+	grep -qx 'wicket_clients_forgotten_total 0' <<< "$out"
 
 # Who may ask.
 check "another host of the management network: 403" \
