@@ -73,9 +73,9 @@ unknown() {
 			<(wnl client list 2> /dev/null | grep -o 'mac=02:60:00:00:[0-9a-f:]*') -
 }
 for try in $(seq 30); do
-	todo=$(unknown)
-	[ -n "$todo" ] || break
-	ip netns exec "$hub" wicket-pump 10.0.1.1 4444 10.99.0.2 9 <<< "$todo" > /dev/null || exit 1
+	unseen=$(unknown)
+	[ -n "$unseen" ] || break
+	ip netns exec "$hub" wicket-pump 10.0.1.1 4444 10.99.0.2 9 <<< "$unseen" > /dev/null || exit 1
 	sleep 2
 done
 [ -z "$(unknown)" ] || { echo "FAIL: the gateway did not learn the $GUESTS guests ($(unknown | wc -l) unknown)"; exit 1; }

@@ -167,33 +167,8 @@ sample_daemon
 rss0=$rss fds0=$fds
 echo "wicketd before the load: VmRSS $rss0 kB, $fds0 descriptors"
 
-# The kernel's open gates and the store's open sessions, as "MAC SESSION" lines.
-# A dump that met a change is flagged torn (exit 3): taken again, never used.
-kernel_open() {
-	local out rc
-	for _ in 1 2 3 4 5; do
-		out=$(wnl client list)
-		rc=$?
-		[ "$rc" = 3 ] || break
-	done
-	[ "$rc" = 0 ] || return 1
-	awk '/state=(authorized|provisional)/ && !/flags=closed/ {
-		m = s = ""
-		for (i = 1; i <= NF; i++) {
-			if ($i ~ /^mac=/) m = substr($i, 5)
-			if ($i ~ /^session=/) s = substr($i, 9)
-		}
-		print m, s }' <<< "$out" | sort
-}
-store_open() {
-	sql "SELECT c.mac, s.id FROM sessions s JOIN clients c ON c.id = s.client_id
-		WHERE s.state IN ('active', 'provisional')" | tr '|' ' ' | sort
-}
-same_open() {
-	local k
-	k=$(kernel_open) || return 1
-	[ "$k" = "$(store_open)" ]
-}
+# kernel_open, store_open, same_open: tests/storm.sh's (the kill storm's).
+. "$(dirname "$0")/../storm.sh"
 
 # Every API call of every guest: wicket-api in the hub, fed a line a
 # call ("SLOT IFNAME PATH JSON [TOKEN]"), answering a line each ("SLOT
