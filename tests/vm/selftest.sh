@@ -2,7 +2,8 @@
 # The VM harness tests itself: on one installed kernel it must report a
 # passing, a failing, a skipped and a timed-out test as such, fail a run
 # whose guest kernel WARNs (naming the test), fail a run whose guest
-# panics, and fail a run whose guest hangs. Runs on the host.
+# panics, boot again (once) a guest that crashed before its test runner,
+# and fail a run whose guest hangs. Runs on the host.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/selftest-lib.sh"
 
@@ -31,6 +32,22 @@ expect "reports a guest kernel panic" "$out/b.log" $? 1 \
 	"^FAIL: guest $kver stopped before the end of its plan" \
 	"Kernel panic" \
 	"^0 passed, 4 failed, 0 skipped$"
+
+# A stock kernel that crashes in its own boot (before the test runner:
+# nothing of ours has run) is booted once more, and says so; twice in a
+# row is a failure.
+WICKET_VM_CRASH_BOOTS=1 "$run" -k "$kver" -o "$out/d" "$st/pass.sh" > "$out/d.log" 2>&1
+expect "boots again, once, a guest that crashed before its test runner" "$out/d.log" $? 0 \
+	"^# guest $kver crashed in its own boot, before the test runner started; booting again" \
+	"Kernel panic" \
+	"^PASS: tests/vm/selftest/pass.sh \[$kver\]" \
+	"^1 passed, 0 failed, 0 skipped$"
+check "... and keeps the crashed boot's console" grep -q "Kernel panic" "$out/d/$kver/console.boot1.log"
+WICKET_VM_CRASH_BOOTS=2 "$run" -k "$kver" -o "$out/e" "$st/pass.sh" > "$out/e.log" 2>&1
+expect "fails a guest that crashes before its test runner twice" "$out/e.log" $? 1 \
+	"^# guest $kver never reached its test runner" \
+	"^FAIL: tests/vm/selftest/pass.sh \[$kver\]: did not finish" \
+	"^FAIL: kernel log of $kver is not clean"
 
 "$run" -k "$kver" -T 2 -o "$out/c" "$st/pass.sh" > "$out/c.log" 2>&1
 expect "reports a guest that hangs" "$out/c.log" $? 1 \
