@@ -24,7 +24,6 @@
 #include "uapi/wicket.h"
 #include "workers.h"
 
-#define SWEEP_SECONDS 30
 #define SEND_BATCH 32 /* records in flight at most */
 #define SEND_THREADS 2
 #define BACKOFF_MAX_MS (300 * 1000)
@@ -216,6 +215,18 @@ static int note_idle_plan(const struct store_plan *p, void *arg)
 	return 0;
 }
 
+/*
+ * The next sweep, [gateway] sweep_interval from now: read from the running
+ * configuration each time, so that a SIGHUP's value applies from the next.
+ */
+static void sweep_schedule(struct accounting *a)
+{
+	struct timeval in = { .tv_sec = a->gw->config->gateway.sweep_interval };
+
+	if (event_add(a->sweep_timer, &in))
+		log_err("accounting sweep: cannot schedule the next one");
+}
+
 static void sweep(evutil_socket_t fd, short what, void *arg)
 {
 	struct accounting *a = arg;
@@ -229,6 +240,7 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	sweep_schedule(a);
 	sw.interim = cfg->radius.interim && sw.now - a->last_interim >= (int64_t)cfg->radius.interim * 1000;
 	/* Retired plans too: their sessions may still run. */
 	store_plan_list(a->gw->store, 1, note_idle_plan, &sw.any_idle);
@@ -383,7 +395,8 @@ static void on_send_timer(evutil_socket_t fd, short what, void *arg)
 int accounting_open(struct gateway *gw, struct accounting **out, char *err, size_t errlen)
 {
 	struct accounting *a = calloc(1, sizeof(*a));
-	struct timeval every_second = { .tv_sec = 1 }, every_sweep = { .tv_sec = SWEEP_SECONDS };
+	struct timeval every_second = { .tv_sec = 1 },
+		       first_sweep = { .tv_sec = gw->config->gateway.sweep_interval };
 
 	*out = NULL;
 	if (!a) {
@@ -399,9 +412,9 @@ int accounting_open(struct gateway *gw, struct accounting **out, char *err, size
 		return -ENOMEM;
 	}
 	a->send_timer = event_new(gw->base, -1, EV_PERSIST, on_send_timer, a);
-	a->sweep_timer = event_new(gw->base, -1, EV_PERSIST, sweep, a);
+	a->sweep_timer = event_new(gw->base, -1, 0, sweep, a);
 	if (!a->send_timer || !a->sweep_timer || event_add(a->send_timer, &every_second) ||
-	    event_add(a->sweep_timer, &every_sweep)) {
+	    event_add(a->sweep_timer, &first_sweep)) {
 		accounting_close(a);
 		snprintf(err, errlen, "accounting: cannot start its timers");
 		return -ENOMEM;

@@ -6,12 +6,13 @@
  *   sends it with RADIUS on worker threads, and marks it acknowledged, or
  *   counts the failure and tries again later (backing off to 5 minutes),
  *   for ever: a record is never dropped. Without [radius], records wait.
- * - Every 30 seconds, the kernel's counters of every open gate are read
- *   and reset in one dump and added to the sessions, their charges
- *   settled; every [radius] interim seconds an Interim-Update is queued
- *   for each active one too. Counters the store cannot commit (a full
- *   disk) are held by the store and go in with the next sweep.
- * - Every 30 seconds, a session whose plan has an idle timeout and whose
+ * - Every [gateway] sweep_interval seconds (30 by default), the kernel's
+ *   counters of every open gate are read and reset in one dump and added
+ *   to the sessions, their charges settled; every [radius] interim
+ *   seconds an Interim-Update is queued for each active one too (at the
+ *   first sweep after). Counters the store cannot commit (a full disk)
+ *   are held by the store and go in with the next sweep.
+ * - In the same sweep, a session whose plan has an idle timeout and whose
  *   client has sent nothing for that long ends as "idle", and a session
  *   left rejected for BILLING_RETRY_MS ends as "rejected".
  * - In the same sweep, guests with no session, not blocked and quiet for

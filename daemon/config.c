@@ -65,6 +65,7 @@ enum key_id {
 	K_PORTAL,
 	K_DNS_PORT,
 	K_FORGET_AFTER,
+	K_SWEEP_INTERVAL,
 	K_MARK,
 	K_UPSTREAM,
 	K_PORTAL_TLS_PORT,
@@ -499,6 +500,16 @@ static int parse_forget_after(struct parser *p, const struct key *k, const char 
 	return 0;
 }
 
+static int parse_sweep_interval(struct parser *p, const struct key *k, const char *v)
+{
+	uint32_t n;
+
+	if (parse_range(p, k, v, 5, 300, &n) < 0)
+		return -1;
+	p->cfg->gateway.sweep_interval = n;
+	return 0;
+}
+
 static int parse_mark(struct parser *p, const struct key *k, const char *v)
 {
 	const char *slash = strchr(v, '/');
@@ -869,6 +880,7 @@ static const struct key keys[K_COUNT] = {
 		       "the address:port where the portal listens, e.g. 10.0.0.1:8080", parse_portal },
 	[K_DNS_PORT] = { SECT_GATEWAY, "dns_port", false, NULL, parse_dns_port },
 	[K_FORGET_AFTER] = { SECT_GATEWAY, "forget_after", false, NULL, parse_forget_after },
+	[K_SWEEP_INTERVAL] = { SECT_GATEWAY, "sweep_interval", false, NULL, parse_sweep_interval },
 	[K_PORTAL_TLS_PORT] = { SECT_GATEWAY, "portal_tls_port", false, NULL, parse_portal_tls_port },
 	[K_TLS_CERT] = { SECT_GATEWAY, "tls_cert", false, NULL, parse_tls_cert },
 	[K_TLS_KEY] = { SECT_GATEWAY, "tls_key", false, NULL, parse_tls_key },
@@ -1203,6 +1215,7 @@ static void set_defaults(struct wicket_config *cfg)
 	strcpy(cfg->gateway.staff_group, "wicket");
 	cfg->gateway.dns_port = 53;
 	cfg->gateway.forget_after = 600;
+	cfg->gateway.sweep_interval = 30;
 	cfg->gateway.portal_tls_port = 8443;
 	strcpy(cfg->gateway.tls_dir, "/var/lib/wicket/tls");
 	strcpy(cfg->gateway.portal_dir, "/usr/share/wicket/portal");

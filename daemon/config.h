@@ -62,6 +62,12 @@
  *       can be used by the next one. A forgotten guest that comes back is
  *       seen again from its first packet. 0 (never) or 10-604800. Default
  *       600.
+ *   sweep_interval = 30
+ *       Seconds between two reads of the kernel's counters (accounting.h):
+ *       the granularity of the sessions' byte counts in the store, of idle
+ *       timeouts, of Interim-Updates and of forget_after. Each read dumps
+ *       the whole table: shorter costs more on a large venue. 5-300.
+ *       Default 30; a SIGHUP's new value applies from the next read.
  *   mark = 0x800000/0x800000
  *       Captive mark VALUE/MASK for the kernel and nftables: two 32-bit
  *       numbers, decimal or 0x-hex; MASK non-zero, VALUE non-zero and
@@ -209,6 +215,7 @@ struct wicket_config {
 		struct config_listen portal;
 		uint16_t dns_port;
 		unsigned int forget_after; /* seconds; 0: never */
+		unsigned int sweep_interval; /* seconds */
 		uint32_t mark;
 		uint32_t mark_mask;
 		char upstream[CONFIG_IFNAME_MAX];

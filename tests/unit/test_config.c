@@ -152,6 +152,7 @@ static void defaults_fill_optional_keys(void **state)
 	assert_string_equal(cfg->gateway.staff_group, "wicket");
 	assert_int_equal(cfg->gateway.dns_port, 53);
 	assert_int_equal(cfg->gateway.forget_after, 600);
+	assert_int_equal(cfg->gateway.sweep_interval, 30);
 	assert_int_equal(cfg->gateway.mark, 0x800000);
 	assert_int_equal(cfg->gateway.mark_mask, 0x800000);
 	assert_int_equal(cfg->keepalive.port, 4444);
@@ -253,6 +254,12 @@ static void number_out_of_range(void **state)
 		     "t.conf:2: [gateway] forget_after: expected a number from 0 to 604800, got \"604801\"");
 	expect_error(build("forget_after = 10m", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway] forget_after: expected a number from 0 to 604800, got \"10m\"");
+	expect_error(build("sweep_interval = 4", "#", "[port lan.101]\n"),
+		     "t.conf:2: [gateway] sweep_interval: expected a number from 5 to 300, got \"4\"");
+	expect_error(build("sweep_interval = 301", "#", "[port lan.101]\n"),
+		     "t.conf:2: [gateway] sweep_interval: expected a number from 5 to 300, got \"301\"");
+	expect_error(build("sweep_interval = 0", "#", "[port lan.101]\n"),
+		     "t.conf:2: [gateway] sweep_interval: expected a number from 5 to 300, got \"0\"");
 }
 
 static void limits_of_ranges_are_accepted(void **state)
@@ -283,6 +290,14 @@ static void limits_of_ranges_are_accepted(void **state)
 		assert_int_equal(cfg->gateway.forget_after, ok[i]);
 		config_free(cfg);
 	}
+	for (unsigned int i = 0, ok[] = { 5, 300 }; i < 2; i++) {
+		char line[32];
+
+		snprintf(line, sizeof(line), "sweep_interval = %u", ok[i]);
+		cfg = load_ok(build(line, "#", "[port lan.101]\n"));
+		assert_int_equal(cfg->gateway.sweep_interval, ok[i]);
+		config_free(cfg);
+	}
 }
 
 static void unknown_key(void **state)
@@ -290,7 +305,8 @@ static void unknown_key(void **state)
 	(void)state;
 	expect_error(build("stor = /x.db", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway] stor: unknown key; expected store, control_socket, staff_group, "
-		     "portal, dns_port, forget_after, mark, upstream, portal_tls_port, tls_cert, tls_key, "
+		     "portal, dns_port, forget_after, sweep_interval, mark, upstream, portal_tls_port, "
+		     "tls_cert, tls_key, "
 		     "tls_dir, "
 		     "portal_dir, "
 		     "venue_url, components_dir or user");
@@ -302,7 +318,8 @@ static void unknown_key(void **state)
 	/* a key of another section is unknown here */
 	expect_error(build("mode = free", "#", "[port lan.101]\n"),
 		     "t.conf:2: [gateway] mode: unknown key; expected store, control_socket, staff_group, "
-		     "portal, dns_port, forget_after, mark, upstream, portal_tls_port, tls_cert, tls_key, "
+		     "portal, dns_port, forget_after, sweep_interval, mark, upstream, portal_tls_port, "
+		     "tls_cert, tls_key, "
 		     "tls_dir, "
 		     "portal_dir, "
 		     "venue_url, components_dir or user");
