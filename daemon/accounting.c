@@ -161,15 +161,19 @@ static void end_idle(struct accounting *a, uint64_t session_id)
  * (one transaction), then their entries leave the kernel's table. A store
  * that cannot be written forgets nothing this time: an entry gone from the
  * kernel with its addresses still bound would keep them from the next
- * device for good. A forgotten guest that comes back is seen again from
- * its first packet, like a new one; its history stays in the store.
+ * device for good. Nor does a guest the store says has not departed: one
+ * whose remote payment is pending (its only traffic, to the portal, is not
+ * the gate's to hear), or blocked since the dump. A forgotten guest that
+ * comes back is seen again from its first packet, like a new one; its
+ * history stays in the store.
  */
 static void forget_departed(struct accounting *a, struct kernel_client *gone, size_t n, int64_t now)
 {
 	struct gateway *gw = a->gw;
 	char port[IF_NAMESIZE], mac[18];
 	unsigned int released = 0, one;
-	size_t forgotten = 0;
+	size_t forgotten = 0, kept = 0;
+	int ret;
 
 	if (!n)
 		return;
@@ -181,14 +185,23 @@ static void forget_departed(struct accounting *a, struct kernel_client *gone, si
 		if (!if_indextoname(gone[i].port, port))
 			continue;
 		kernel_mac_format(gone[i].mac, mac, sizeof(mac));
-		if (!store_client_release(gw->store, port, mac, now, &one))
-			released += one;
+		ret = store_client_release(gw->store, port, mac, now, &one);
+		if (ret) {
+			if (ret != -EBUSY)
+				log_warn("forgetting a departed guest: store: %s", store_error(gw->store));
+			continue;
+		}
+		released += one;
+		gone[kept++] = gone[i];
 	}
+	n = kept;
 	if (store_commit(gw->store)) {
 		log_warn("forgetting departed guests: store: %s", store_error(gw->store));
 		store_rollback(gw->store);
 		return;
 	}
+	if (!n)
+		return;
 	if (kernel_client_del(gw->kernel, gone, n) == 0) {
 		forgotten = n;
 	} else {

@@ -297,6 +297,7 @@ enum stmt_id {
 	ST_ADDR_COUNT,
 	ST_ADDR_BIND,
 	ST_ADDR_UNBIND,
+	ST_CLIENT_KEPT,
 	ST_ADDR_RELEASE,
 	ST_ADDR_LIST,
 	ST_SESSION_OPEN_OF,
@@ -368,6 +369,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 			 "last_seen = max(last_seen, excluded.last_seen), bound = 1",
 	[ST_ADDR_UNBIND] = "UPDATE client_addrs SET bound = 0, last_seen = max(last_seen, ?3) "
 			   "WHERE client_id = ?1 AND addr = ?2 AND bound = 1",
+	[ST_CLIENT_KEPT] = "SELECT blocked_at IS NOT NULL, EXISTS (SELECT 1 FROM sessions "
+			   "WHERE client_id = c.id AND state != 'ended') FROM clients c "
+			   "WHERE port = ?1 AND mac = ?2",
 	[ST_ADDR_RELEASE] =
 		"UPDATE client_addrs SET bound = 0, last_seen = max(last_seen, ?3) WHERE bound = 1 "
 		"AND client_id = (SELECT id FROM clients c WHERE port = ?1 AND mac = ?2 "
@@ -1373,9 +1377,25 @@ int store_client_unbind_addr(struct store *s, int64_t client_id, const char *add
 int store_client_release(struct store *s, const char *port, const char *mac, int64_t now_ms,
 			 unsigned int *released)
 {
-	sqlite3_stmt *q = st(s, ST_ADDR_RELEASE);
-	int err;
+	sqlite3_stmt *q = st(s, ST_CLIENT_KEPT);
+	int err, blocked = 0, open = 0;
 
+	*released = 0;
+	sqlite3_bind_text(q, 1, port, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, mac, -1, SQLITE_STATIC);
+	err = store_row(s, q, "look up a departing client");
+	if (err < 0)
+		return err;
+	if (err == 1) {
+		blocked = sqlite3_column_int(q, 0);
+		open = sqlite3_column_int(q, 1);
+		sqlite3_reset(q);
+	}
+	if (blocked)
+		return store_fail(s, -EBUSY, "client %s on %s is blocked", mac, port);
+	if (open)
+		return store_fail(s, -EBUSY, "client %s on %s has a session not ended", mac, port);
+	q = st(s, ST_ADDR_RELEASE);
 	sqlite3_bind_text(q, 1, port, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, mac, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, now_ms);

@@ -187,8 +187,9 @@ int store_client_unbind_addr(struct store *s, int64_t client_id, const char *add
 /*
  * A departed client (port, MAC) lets go of every address it holds, for
  * the next device the DHCP server gives them to (history stays); released
- * says how many. A blocked client and one with a session that has not
- * ended keep theirs (released 0), as does an unknown one.
+ * says how many (0 for an unknown one). A blocked client and one with a
+ * session that has not ended (a payment pending) have not departed: they
+ * keep theirs, and the answer is -EBUSY.
  */
 int store_client_release(struct store *s, const char *port, const char *mac, int64_t now_ms,
 			 unsigned int *released);

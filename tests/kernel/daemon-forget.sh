@@ -7,7 +7,7 @@
 # address given to the next device stays bound to the old one, which
 # keeps the new one from being a guest at all.
 #
-# Five guests, each on its own port; forget_after is 10 s, and a sweep
+# Six guests, each on its own port; forget_after is 10 s, and a sweep
 # runs every 5 s ([gateway] sweep_interval; the first 5 s after wicketd's
 # start): the two silent ones are gone within 20 s, not at 30 s as with the
 # default interval.
@@ -19,6 +19,9 @@
 #   talker   r3  captive, keeps sending (dropped at the gate): stays
 #   paid     r4  a staff comp, silent: stays, and passes
 #   blocked  r5  blocked by staff, silent: stays, and stays out
+#   waiting  r6  asked for the clerk's approval, silent meanwhile (its
+#                browser talks only to the portal): has not departed,
+#                stays with its addresses, and passes once approved
 . "$(dirname "$0")/../lib.sh"
 checktool "sqlite3 -version" sqlite3
 checktool "curl --version" curl
@@ -27,8 +30,8 @@ checktool "socat -V" socat
 
 load_wicket || exit 1
 setup_gateway || exit 1
-for n in 1 2 3 4 5; do add_guest "g$n" "$n" || exit 1; done
-wicketd_ports="r2 r3 r4 r5" wicketd_gateway_extra="forget_after = 10
+for n in 1 2 3 4 5 6; do add_guest "g$n" "$n" || exit 1; done
+wicketd_ports="r2 r3 r4 r5 r6" wicketd_gateway_extra="forget_after = 10
 sweep_interval = 5"
 wicketd_config || exit 1
 wicketd_start || exit 1
@@ -36,27 +39,35 @@ dir=$wicketd_dir
 sql() { sqlite3 -cmd '.timeout 5000' "$dir/wicket.db" "$1"; }
 entry() { wnl client get "r$1" "$2" 2> /dev/null; }
 declare -a mac
-for n in 1 2 3 4 5; do
+for n in 1 2 3 4 5 6; do
 	ns=g$n
 	mac[n]=$(mac_of "${!ns}" eth0)
 done
 
-# Each is learnt from its first packets (with its address).
-pings=()
-for n in 1 2 3 4 5; do ns=g$n; ping_ok "${!ns}" 10.0.$n.1 & pings+=($!); done
-wait "${pings[@]}"
-learnt() { local n; for n in 1 2 3 4 5; do grep -q "10.0.$n.2" <<< "$(entry "$n" "${mac[n]}")" || return 1; done; }
-wait_until 10 learnt || { echo "wicketd did not learn the guests"; wnl client list; exit 1; }
-ctl allow "${mac[4]}" --minutes 30 > /dev/null || exit 1
-ctl block "${mac[5]}" > /dev/null || exit 1
-ctl plan add Hour --kind time --duration 1h --price 3 --currency EUR --methods voucher > /dev/null || exit 1
-mapfile -t codes < <(ctl vouchers create --plan Hour --count 2 --csv | tail -n +2 | cut -d, -f1)
-[ "${#codes[@]}" = 2 ] || { echo "vouchers not made"; exit 1; }
+ctl plan add Hour --kind time --duration 1h --price 3 --currency EUR --methods voucher,staff > /dev/null || exit 1
 
+# Each is learnt from its first packets (with its address). Guests 4 to 6
+# keep sending until staff have dealt with them: with a sweep every 5 s,
+# a slow moment of the host must not see them forgotten before that.
+pings=()
+for n in 1 2 3 4 5 6; do ns=g$n; ping_ok "${!ns}" 10.0.$n.1 & pings+=($!); done
+wait "${pings[@]}"
 # The talker keeps trying the internet, as a captive device does.
 ip netns exec "$g3" ping -q -n -i 2 -W 1 10.99.0.2 > /dev/null 2>&1 &
 talker=$!
 on_exit "kill $talker"
+busy=()
+for n in 4 5 6; do ns=g$n; ip netns exec "${!ns}" ping -q -n -i 1 -W 1 10.99.0.2 > /dev/null 2>&1 & busy+=($!); done
+learnt() { local n; for n in 1 2 3 4 5 6; do grep -q "10.0.$n.2" <<< "$(entry "$n" "${mac[n]}")" || return 1; done; }
+wait_until 10 learnt || { echo "wicketd did not learn the guests"; wnl client list; exit 1; }
+ctl allow "${mac[4]}" --minutes 30 > /dev/null || exit 1
+ctl block "${mac[5]}" > /dev/null || exit 1
+waiting=$(control_request submit "{\"mac\": \"${mac[6]}\", \"plan\": \"Hour\", \"method\": \"staff\"}")
+[ "$(jq -r .result.state <<< "$waiting")" = pending ] || { echo "the clerk's request: $waiting"; exit 1; }
+kill "${busy[@]}"
+wait "${busy[@]}" 2> /dev/null
+mapfile -t codes < <(ctl vouchers create --plan Hour --count 2 --csv | tail -n +2 | cut -d, -f1)
+[ "${#codes[@]}" = 2 ] || { echo "vouchers not made"; exit 1; }
 
 forgot() { grep -q 'forgot 2 departed guests, quiet for 10 s or more (4 addresses released)' "$dir/log"; }
 wait_until 20 forgot
@@ -80,6 +91,12 @@ check "the blocked guest, silent, is not forgotten" grep -q 'state=blocked' <<< 
 check_fails "... and stays out" ping_ok "$g5" 10.99.0.2
 check "... and keeps its address in the store" \
 	test "$(sql "SELECT count(*) FROM client_addrs WHERE addr = '10.0.5.2' AND bound = 1")" = 1
+check "the guest waiting for the clerk, silent, is not forgotten" grep -q 'state=captive' <<< "$(entry 6 "${mac[6]}")"
+check "... and keeps its address in the store" \
+	test "$(sql "SELECT count(*) FROM client_addrs WHERE addr = '10.0.6.2' AND bound = 1")" = 1
+id=$(ctl --json pending | jq -r '.[0].id')
+check "... the clerk approves it" ctl approve "$id"
+check "... and it passes" ping_ok "$g6" 10.99.0.2
 check "the metrics count them (clients_forgotten 2)" \
 	test "$(control_request metrics '{}' | jq .result.clients_forgotten)" = 2
 

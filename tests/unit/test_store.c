@@ -488,10 +488,16 @@ static void departed_client_releases_its_addresses(void **state)
 
 	assert_int_equal(store_client_release(f->s, "eth1", "02:00:00:00:00:01", 10, &n), 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(store_client_release(f->s, "eth1", "02:00:00:00:00:02", 10, &n), 0);
+	/* A session not ended (a payment pending) or a block: not departed. */
+	n = 99;
+	assert_int_equal(store_client_release(f->s, "eth1", "02:00:00:00:00:02", 10, &n), -EBUSY);
 	assert_int_equal(n, 0);
-	assert_int_equal(store_client_release(f->s, "eth1", "02:00:00:00:00:03", 10, &n), 0);
+	assert_string_equal(store_error(f->s), "client 02:00:00:00:00:02 on eth1 has a session not ended");
+	n = 99;
+	assert_int_equal(store_client_release(f->s, "eth1", "02:00:00:00:00:03", 10, &n), -EBUSY);
 	assert_int_equal(n, 0);
+	assert_string_equal(store_error(f->s), "client 02:00:00:00:00:03 on eth1 is blocked");
+	/* Unknown ones have nothing to release. */
 	assert_int_equal(store_client_release(f->s, "eth1", "02:00:00:00:00:09", 10, &n), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(store_client_release(f->s, "eth2", "02:00:00:00:00:01", 10, &n), 0);
