@@ -1,9 +1,10 @@
 # What tests/vm/selftest.sh and selftest-power.sh share: checking the
 # harness's verdict lines and exit status. Sourced after tests/lib.sh.
 
-# The extended regular expressions that match exactly the line $1, and
-# any line that begins with $1.
-begins() { printf '^%s' "$(sed 's/[][\.*^$+?(){}|/]/\\&/g' <<< "$1")"; }
+# $1 as an extended regular expression that matches it literally; those
+# that match exactly the line $1, and any line that begins with $1.
+quote_re() { sed 's/[][\.*^$+?(){}|/]/\\&/g' <<< "$1"; }
+begins() { printf '^%s' "$(quote_re "$1")"; }
 line() { printf '%s$' "$(begins "$1")"; }
 
 # expect NAME FILE RC WANT [PATTERN...]: the harness exited WANT, and each
