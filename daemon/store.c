@@ -1677,7 +1677,9 @@ static const char SQL_CLOSE_REQUESTS[] =
 	"confirmed', decided_at = ?2, decided_by = 'session end' WHERE session_id = ?1 AND state IN "
 	"('pending', "
 	"'provisional')";
-static const char SQL_HAS_START[] = "SELECT 1 FROM outbox WHERE session_id = ?1 AND kind = 'start'";
+/* "kind != 'interim'": the partial index outbox_once, as in store_outbox.c. */
+static const char SQL_HAS_START[] =
+	"SELECT 1 FROM outbox WHERE session_id = ?1 AND kind = 'start' AND kind != 'interim'";
 
 /*
  * The charge of a session on a plan, as of at_ms: the price it was sold

@@ -122,8 +122,13 @@ static const char SQL_REQUEST_DECIDE[] =
 	"WHERE id = ?1 AND state = ?2";
 static const char SQL_REQUEST_LATEST[] = "SELECT " REQUEST_COLUMNS " FROM billing_requests r "
 					 "WHERE r.session_id = ?1 ORDER BY r.id DESC LIMIT 1";
+/*
+ * Run at every sweep: through the sessions not ended only (the partial
+ * index sessions_open), not every session the venue ever sold.
+ */
 static const char SQL_REJECTED_BEFORE[] =
-	"SELECT s.id FROM sessions s WHERE s.state = 'rejected' AND "
+	"SELECT s.id FROM sessions s INDEXED BY sessions_open WHERE s.state != 'ended' AND "
+	"s.state = 'rejected' AND "
 	"(SELECT max(r.decided_at) FROM billing_requests r WHERE r.session_id = s.id) < ?1 ORDER BY s.id";
 static const char SQL_REQUESTS_OPEN[] =
 	"SELECT " REQUEST_COLUMNS ", c.port, c.mac, p.name FROM billing_requests r "

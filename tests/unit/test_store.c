@@ -20,8 +20,10 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_billing.h"
 #include "store_fixture.h"
 #include "store_internal.h"
+#include "store_outbox.h"
 
 #define WICKET_XSTR(x) #x
 #define WICKET_STR(x) WICKET_XSTR(x)
@@ -998,6 +1000,82 @@ static void recent_events_newest_first_and_limited(void **state)
 	assert_true(many.e[0].id > many.e[1].id && many.e[1].id > many.e[2].id);
 }
 
+/*
+ * What a login, an interim, a logout and a sweep read must not grow with
+ * the venue's history: the sessions and the outbox keep every session and
+ * record ever (the outbox's Start/Stop lookups read the whole of it until
+ * they named outbox_once's condition; the sweep's rejected sessions, every
+ * session). SQLite counts the steps of full scans per statement
+ * (SQLITE_STMTSTATUS_FULLSCAN_STEP), read here as each one finishes.
+ */
+struct scans {
+	int total;
+	char worst[256];
+	int worst_steps;
+};
+
+static int count_scans(unsigned int type, void *ctx, void *stmt, void *x)
+{
+	struct scans *sc = ctx;
+	int n = sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+
+	(void)type;
+	(void)x;
+	sc->total += n;
+	if (n > sc->worst_steps) {
+		sc->worst_steps = n;
+		snprintf(sc->worst, sizeof(sc->worst), "%s", sqlite3_sql(stmt));
+	}
+	return 0;
+}
+
+static int note_rejected(uint64_t session_id, void *arg)
+{
+	(void)session_id;
+	(void)arg;
+	return 0;
+}
+
+static void hot_paths_do_not_read_the_history(void **state)
+{
+	struct fixture *f = *state;
+	struct scans sc = { 0 };
+	enum { HISTORY = 400 };
+	int64_t client, rec;
+	uint64_t sid;
+	char mac[18];
+
+	assert_int_equal(store_port_set(f->s, "eth1", NULL, WICKET_PORT_CHARGE, 1), 0);
+	assert_int_equal(store_begin(f->s), 0);
+	for (int i = 0; i < HISTORY; i++) {
+		snprintf(mac, sizeof(mac), "02:00:00:00:%02x:%02x", i >> 8, i & 0xff);
+		assert_int_equal(store_client_get_or_add(f->s, "eth1", mac, 10, &client), 0);
+		assert_int_equal(store_session_start(f->s, client, "active", 0, 0, NULL, 0, 10, &sid), 0);
+		assert_int_equal(store_outbox_add(f->s, sid, "start", 10, &rec), 0);
+		assert_int_equal(store_outbox_acked(f->s, rec, 11), 0);
+		assert_int_equal(store_outbox_add(f->s, sid, "interim", 20, NULL), 0);
+		assert_int_equal(store_session_end(f->s, sid, "logout", 30), 0);
+	}
+	assert_int_equal(store_commit(f->s), 0);
+
+	/* Counted from here: the history's own steps are left behind. */
+	for (sqlite3_stmt *q = sqlite3_next_stmt(store_db(f->s), NULL); q;
+	     q = sqlite3_next_stmt(store_db(f->s), q))
+		sqlite3_stmt_status(q, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+	sqlite3_trace_v2(store_db(f->s), SQLITE_TRACE_PROFILE, count_scans, &sc);
+	assert_int_equal(store_client_get_or_add(f->s, "eth1", "02:00:00:00:ff:ff", 40, &client), 0);
+	assert_int_equal(store_client_bind_addr(f->s, client, "10.0.9.9", 40), 0);
+	assert_int_equal(store_session_start(f->s, client, "active", 0, 0, NULL, 0, 40, &sid), 0);
+	assert_int_equal(store_outbox_add(f->s, sid, "start", 40, &rec), 0);
+	assert_int_equal(store_outbox_acked(f->s, rec, 41), 0);
+	assert_int_equal(store_outbox_add(f->s, sid, "interim", 50, NULL), 0);
+	assert_int_equal(store_sessions_rejected_before(f->s, 60, note_rejected, NULL), 0);
+	assert_int_equal(store_session_end(f->s, sid, "logout", 70), 0);
+	sqlite3_trace_v2(store_db(f->s), 0, NULL, NULL);
+	if (sc.total >= HISTORY / 4)
+		fail_msg("%d full-scan steps; the most, %d, by: %s", sc.total, sc.worst_steps, sc.worst);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, store_fixture_setup, store_fixture_teardown)
 
 int main(void)
@@ -1015,6 +1093,7 @@ int main(void)
 		T(client_get_or_add_is_stable),
 		T(address_of_another_client_is_refused),
 		T(departed_client_releases_its_addresses),
+		T(hot_paths_do_not_read_the_history),
 		T(session_lifecycle_writes_one_event_per_transition),
 		T(bad_input_changes_nothing),
 		T(one_open_session_per_client),
