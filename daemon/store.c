@@ -398,8 +398,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SESSION_GET] = "SELECT " SESSION_COLUMNS " FROM sessions s WHERE s.id = ?1",
 	[ST_SESSION_ROW] = "SELECT " SESSION_COLUMNS ", c.port, c.mac FROM sessions s "
 			   "JOIN clients c ON c.id = s.client_id WHERE s.id = ?1",
+	/* The sessions not ended only (sessions_open), not the whole history: read at every start. */
 	[ST_SESSIONS_ACTIVE] = "SELECT " SESSION_COLUMNS ", c.port, c.mac, a.addr FROM sessions s "
-			       "JOIN clients c ON c.id = s.client_id "
+			       "INDEXED BY sessions_open JOIN clients c ON c.id = s.client_id "
 			       "LEFT JOIN client_addrs a ON a.client_id = s.client_id AND a.bound = 1 "
 			       "WHERE s.state != 'ended' ORDER BY s.id, a.addr",
 	[ST_SESSION_EVENTS] = "SELECT id, session_id, at, event, detail FROM session_events "

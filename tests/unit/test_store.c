@@ -1001,11 +1001,11 @@ static void recent_events_newest_first_and_limited(void **state)
 }
 
 /*
- * What a login, an interim, a logout and a sweep read must not grow with
- * the venue's history: the sessions and the outbox keep every session and
- * record ever (the outbox's Start/Stop lookups read the whole of it until
- * they named outbox_once's condition; the sweep's rejected sessions, every
- * session). SQLite counts the steps of full scans per statement
+ * What a login, an interim, a logout, a sweep and the reconcile at start
+ * read must not grow with the venue's history: the sessions and the outbox
+ * keep every session and record ever (the outbox's Start/Stop lookups read
+ * the whole of it until they named outbox_once's condition; the sweep's
+ * rejected sessions and the reconcile's open ones, every session). SQLite counts the steps of full scans per statement
  * (SQLITE_STMTSTATUS_FULLSCAN_STEP), read here as each one finishes.
  */
 struct scans {
@@ -1036,6 +1036,12 @@ static int note_rejected(uint64_t session_id, void *arg)
 	return 0;
 }
 
+static int note_active(const struct store_active *a, void *arg)
+{
+	(*(int *)arg)++;
+	return a->session.id ? 0 : -EINVAL;
+}
+
 static void hot_paths_do_not_read_the_history(void **state)
 {
 	struct fixture *f = *state;
@@ -1044,6 +1050,7 @@ static void hot_paths_do_not_read_the_history(void **state)
 	int64_t client, rec;
 	uint64_t sid;
 	char mac[18];
+	int active = 0;
 
 	assert_int_equal(store_port_set(f->s, "eth1", NULL, WICKET_PORT_CHARGE, 1), 0);
 	assert_int_equal(store_begin(f->s), 0);
@@ -1070,6 +1077,8 @@ static void hot_paths_do_not_read_the_history(void **state)
 	assert_int_equal(store_outbox_acked(f->s, rec, 41), 0);
 	assert_int_equal(store_outbox_add(f->s, sid, "interim", 50, NULL), 0);
 	assert_int_equal(store_sessions_rejected_before(f->s, 60, note_rejected, NULL), 0);
+	assert_int_equal(store_sessions_active(f->s, note_active, &active), 0);
+	assert_int_equal(active, 1);
 	assert_int_equal(store_session_end(f->s, sid, "logout", 70), 0);
 	sqlite3_trace_v2(store_db(f->s), 0, NULL, NULL);
 	if (sc.total >= HISTORY / 4)
