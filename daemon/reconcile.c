@@ -44,8 +44,31 @@ enum want_kind {
 	WANT_NOTHING, /* a row another row of the same client overrides */
 };
 
+/*
+ * A client as reconcile holds it: a kernel_client without its room for
+ * WICKET_MAX_ADDRS addresses (320 bytes, where a guest has one to four);
+ * its addresses are in a pool of the run, from addr_at on. With that room
+ * in every row, 100,000 sessions took 109 MB at a restart that found the
+ * kernel's table full.
+ */
+struct entry {
+	uint32_t port; /* ifindex */
+	uint8_t mac[6];
+	uint8_t state; /* enum wicket_client_state */
+	unsigned int naddrs;
+	size_t addr_at; /* in the run's pool of this side */
+	uint32_t has; /* enum kernel_client_has */
+	uint32_t flags; /* the kernel's entries only: enum wicket_client_flag */
+	uint64_t session, timeout_ms, byte_cap;
+};
+
+struct addr_pool {
+	struct kernel_addr *v;
+	size_t n, cap;
+};
+
 struct want {
-	struct kernel_client k; /* as the kernel should hold it */
+	struct entry k; /* as the kernel should hold it */
 	enum want_kind kind;
 	const char *why; /* live and ended sessions: why it ends, or ended */
 	long present; /* its kernel entry (index in run.present), or -1 */
@@ -78,8 +101,10 @@ struct run {
 	int64_t now;
 	struct want *want;
 	size_t nwant, want_cap;
-	struct kernel_client *present; /* the kernel's table */
+	struct addr_pool want_addrs;
+	struct entry *present; /* the kernel's table */
 	size_t npresent, present_cap;
+	struct addr_pool present_addrs;
 	long *owner; /* per kernel entry: the want it is, or -1 */
 	uint8_t *plan; /* per kernel entry: enum present_plan */
 	struct needed *needed;
@@ -100,7 +125,36 @@ static int grow(void **array, size_t *cap, size_t size)
 	return 0;
 }
 
-static int key_cmp(const struct kernel_client *a, const struct kernel_client *b)
+static int pool_add(struct addr_pool *p, const struct kernel_addr *a)
+{
+	if (p->n == p->cap && grow((void **)&p->v, &p->cap, sizeof(*p->v)))
+		return -ENOMEM;
+	p->v[p->n++] = *a;
+	return 0;
+}
+
+static const struct kernel_addr *addrs_of(const struct addr_pool *p, const struct entry *e)
+{
+	return p->v + e->addr_at;
+}
+
+/* A row as the kernel's API takes it. */
+static void to_client(const struct addr_pool *p, const struct entry *e, struct kernel_client *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->port = e->port;
+	memcpy(c->mac, e->mac, 6);
+	c->naddrs = e->naddrs;
+	memcpy(c->addrs, addrs_of(p, e), e->naddrs * sizeof(*c->addrs));
+	c->has = e->has;
+	c->state = e->state;
+	c->flags = e->flags;
+	c->session = e->session;
+	c->timeout_ms = e->timeout_ms;
+	c->byte_cap = e->byte_cap;
+}
+
+static int key_cmp(const struct entry *a, const struct entry *b)
 {
 	if (a->port != b->port)
 		return a->port < b->port ? -1 : 1;
@@ -120,9 +174,9 @@ static int present_cmp(const void *a, const void *b)
 	return key_cmp(a, b);
 }
 
-static long find_present(const struct run *r, const struct kernel_client *c)
+static long find_present(const struct run *r, const struct entry *c)
 {
-	const struct kernel_client *p = bsearch(c, r->present, r->npresent, sizeof(*p), present_cmp);
+	const struct entry *p = bsearch(c, r->present, r->npresent, sizeof(*p), present_cmp);
 
 	return p ? p - r->present : -1;
 }
@@ -177,26 +231,36 @@ static struct want *new_want(struct run *r, const char *port, const char *mac)
 	w = &r->want[r->nwant++];
 	memset(w, 0, sizeof(*w));
 	w->present = -1;
+	w->k.addr_at = r->want_addrs.n;
 	w->k.port = port_ifindex(r, port);
 	if (kernel_mac_parse(mac, w->k.mac))
 		w->k.port = 0;
 	return w;
 }
 
-static void want_addrs(struct kernel_client *k, const char (*addrs)[STORE_ADDR_LEN], unsigned int n)
+/* An address of the want made last (its addresses follow each other in the pool). */
+static int want_addr(struct run *r, const char *text)
 {
-	for (unsigned int i = 0; i < n && k->naddrs < WICKET_MAX_ADDRS; i++)
-		if (kernel_addr_parse(addrs[i], &k->addrs[k->naddrs]) == 0)
-			k->naddrs++;
+	struct entry *k = &r->want[r->nwant - 1].k;
+	struct kernel_addr a;
+
+	if (k->naddrs == WICKET_MAX_ADDRS || kernel_addr_parse(text, &a))
+		return 0;
+	if (pool_add(&r->want_addrs, &a))
+		return -ENOMEM;
+	k->naddrs++;
+	return 0;
 }
 
 /* A live session's entry: its addresses, state, and the time and bytes it has left. */
-static void want_open(struct run *r, struct want *w, const struct store_active *a, int64_t closes_at)
+static int want_open(struct run *r, struct want *w, const struct store_active *a, int64_t closes_at)
 {
 	const struct store_session *s = &a->session;
 
 	w->kind = WANT_LIVE;
-	want_addrs(&w->k, a->addrs, a->naddrs);
+	for (unsigned int i = 0; i < a->naddrs; i++)
+		if (want_addr(r, a->addrs[i]))
+			return -ENOMEM;
 	w->k.has = KERNEL_CLIENT_HAS_ADDRS | KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION |
 		   KERNEL_CLIENT_HAS_TIMEOUT | KERNEL_CLIENT_HAS_BYTE_CAP;
 	w->k.state = strcmp(s->state, "active") == 0 ? WICKET_STATE_AUTHORIZED : WICKET_STATE_PROVISIONAL;
@@ -204,6 +268,7 @@ static void want_open(struct run *r, struct want *w, const struct store_active *
 	w->k.timeout_ms = closes_at ? (uint64_t)(closes_at - r->now) : 0;
 	/* The kernel's cap is what is left of it: a full one would give the used bytes again. */
 	w->k.byte_cap = s->byte_cap ? s->byte_cap - (s->up_bytes + s->down_bytes) : 0;
+	return 0;
 }
 
 static int want_session(const struct store_active *a, void *arg)
@@ -236,17 +301,12 @@ static int want_session(const struct store_active *a, void *arg)
 		r->nwant--;
 		return 0;
 	}
-	want_open(r, w, a, closes_at);
-	return 0;
+	return want_open(r, w, a, closes_at);
 }
 
 static int collect_addr(const struct store_addr *a, void *arg)
 {
-	struct kernel_client *k = arg;
-
-	if (k->naddrs < WICKET_MAX_ADDRS && kernel_addr_parse(a->addr, &k->addrs[k->naddrs]) == 0)
-		k->naddrs++;
-	return 0;
+	return want_addr(arg, a->addr);
 }
 
 static int want_blocked(const struct store_client *c, void *arg)
@@ -264,7 +324,7 @@ static int want_blocked(const struct store_client *c, void *arg)
 	w->k.has = KERNEL_CLIENT_HAS_ADDRS | KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION |
 		   KERNEL_CLIENT_HAS_TIMEOUT | KERNEL_CLIENT_HAS_BYTE_CAP;
 	w->k.state = WICKET_STATE_BLOCKED;
-	return store_client_addrs(r->gw->store, c->id, collect_addr, &w->k);
+	return store_client_addrs(r->gw->store, c->id, collect_addr, r);
 }
 
 /*
@@ -318,10 +378,27 @@ static int read_store(struct run *r)
 static int note_present(const struct kernel_client *c, void *arg)
 {
 	struct run *r = arg;
+	struct entry *e;
 
 	if (r->npresent == r->present_cap && grow((void **)&r->present, &r->present_cap, sizeof(*r->present)))
 		return -ENOMEM;
-	r->present[r->npresent++] = *c;
+	e = &r->present[r->npresent];
+	*e = (struct entry){
+		.port = c->port,
+		.state = c->state,
+		.naddrs = c->naddrs,
+		.addr_at = r->present_addrs.n,
+		.has = c->has,
+		.flags = c->flags,
+		.session = c->session,
+		.timeout_ms = c->timeout_ms,
+		.byte_cap = c->byte_cap,
+	};
+	memcpy(e->mac, c->mac, 6);
+	for (unsigned int a = 0; a < c->naddrs; a++)
+		if (pool_add(&r->present_addrs, &c->addrs[a]))
+			return -ENOMEM;
+	r->npresent++;
 	return 0;
 }
 
@@ -332,6 +409,7 @@ static int dump_kernel(struct run *r)
 
 	for (int try = 0; torn && try < 10; try++) {
 		r->npresent = 0;
+		r->present_addrs.n = 0;
 		ret = kernel_client_dump(r->gw->kernel, 0, note_present, r, &torn);
 		if (ret) {
 			log_err("reconcile: wicket.ko: %s",
@@ -356,7 +434,7 @@ static int dump_kernel(struct run *r)
 /* --- sessions the daemon missed the end of */
 
 /* Its kernel entry, if the kernel still holds that session. */
-static const struct kernel_client *entry_of(const struct run *r, const struct want *w)
+static const struct entry *entry_of(const struct run *r, const struct want *w)
 {
 	long j = find_present(r, &w->k);
 
@@ -365,7 +443,7 @@ static const struct kernel_client *entry_of(const struct run *r, const struct wa
 
 static int closed_by_kernel(const struct run *r, const struct want *w)
 {
-	const struct kernel_client *c = entry_of(r, w);
+	const struct entry *c = entry_of(r, w);
 
 	return c && (c->flags & WICKET_CLIENT_F_CLOSED);
 }
@@ -374,13 +452,14 @@ static int closed_by_kernel(const struct run *r, const struct want *w)
 static void end_missed(struct run *r, const struct want *w)
 {
 	struct gateway *gw = r->gw;
-	const struct kernel_client *e = entry_of(r, w);
+	const struct entry *e = entry_of(r, w);
 	unsigned long long id = w->k.session;
 	const char *why = w->why;
 
 	if (e) {
-		struct kernel_client c = *e;
+		struct kernel_client c;
 
+		to_client(&r->present_addrs, e, &c);
 		if ((c.flags & WICKET_CLIENT_F_CLOSED) && (c.has & KERNEL_CLIENT_HAS_BYTE_CAP) &&
 		    c.byte_cap == 0)
 			why = "byte-cap";
@@ -426,13 +505,13 @@ static int end_missed_sessions(struct run *r)
 
 static int need_addrs(struct run *r, size_t i)
 {
-	const struct kernel_client *k = &r->want[i].k;
+	const struct entry *k = &r->want[i].k;
 
 	for (unsigned int a = 0; a < k->naddrs; a++) {
 		if (r->nneeded == r->needed_cap &&
 		    grow((void **)&r->needed, &r->needed_cap, sizeof(*r->needed)))
 			return -ENOMEM;
-		addr_key(&k->addrs[a], r->needed[r->nneeded].key);
+		addr_key(&addrs_of(&r->want_addrs, k)[a], r->needed[r->nneeded].key);
 		r->needed[r->nneeded++].owner = i;
 	}
 	return 0;
@@ -446,17 +525,19 @@ static int needed_by_other(const struct run *r, const struct kernel_addr *addr, 
 	return n && (long)n->owner != self;
 }
 
-static int holds_other(const struct run *r, const struct kernel_client *c, long self)
+static int holds_other(const struct run *r, const struct entry *c, long self)
 {
+	const struct kernel_addr *addrs = addrs_of(&r->present_addrs, c);
+
 	for (unsigned int a = 0; a < c->naddrs; a++)
-		if (needed_by_other(r, &c->addrs[a], self))
+		if (needed_by_other(r, &addrs[a], self))
 			return 1;
 	return 0;
 }
 
 static enum present_plan plan_present(const struct run *r, size_t j)
 {
-	const struct kernel_client *c = &r->present[j];
+	const struct entry *c = &r->present[j];
 
 	if (r->owner[j] >= 0)
 		return holds_other(r, c, r->owner[j]) ? P_SHRINK : P_LEAVE;
@@ -596,24 +677,23 @@ static size_t finish(struct sender *s)
 }
 
 /* A kernel entry as plan p changes it. */
-static struct kernel_client changed(const struct run *r, size_t j, enum present_plan p)
+static void changed(const struct run *r, size_t j, enum present_plan p, struct kernel_client *c)
 {
-	struct kernel_client c = r->present[j];
 	unsigned int kept = 0;
 
+	to_client(&r->present_addrs, &r->present[j], c);
 	if (p == P_SHRINK) {
-		for (unsigned int a = 0; a < c.naddrs; a++)
-			if (!needed_by_other(r, &c.addrs[a], r->owner[j]))
-				c.addrs[kept++] = c.addrs[a];
-		c.naddrs = kept;
-		c.has = KERNEL_CLIENT_HAS_ADDRS;
+		for (unsigned int a = 0; a < c->naddrs; a++)
+			if (!needed_by_other(r, &c->addrs[a], r->owner[j]))
+				c->addrs[kept++] = c->addrs[a];
+		c->naddrs = kept;
+		c->has = KERNEL_CLIENT_HAS_ADDRS;
 	} else if (p == P_CLOSE) {
-		c.has = KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION | KERNEL_CLIENT_HAS_TIMEOUT;
-		c.state = WICKET_STATE_CAPTIVE;
-		c.session = 0;
-		c.timeout_ms = 0;
+		c->has = KERNEL_CLIENT_HAS_STATE | KERNEL_CLIENT_HAS_SESSION | KERNEL_CLIENT_HAS_TIMEOUT;
+		c->state = WICKET_STATE_CAPTIVE;
+		c->session = 0;
+		c->timeout_ms = 0;
 	}
-	return c;
 }
 
 static size_t send_present(struct run *r, struct sender *s, uint8_t cmd, enum present_plan p)
@@ -621,8 +701,9 @@ static size_t send_present(struct run *r, struct sender *s, uint8_t cmd, enum pr
 	begin(s, cmd);
 	for (size_t j = 0; j < r->npresent; j++) {
 		if (r->plan[j] == p) {
-			struct kernel_client c = changed(r, j, p);
+			struct kernel_client c;
 
+			changed(r, j, p, &c);
 			push(s, &c);
 		}
 	}
@@ -662,11 +743,15 @@ static size_t send_wanted(struct run *r, struct sender *s, uint8_t cmd, enum wan
 {
 	int add = cmd == WICKET_CMD_CLIENT_ADD;
 
+	struct kernel_client c;
+
 	begin(s, cmd);
 	for (size_t i = 0; i < r->nwant; i++)
 		if (r->want[i].kind == kind && (r->want[i].present < 0) == add &&
-		    time_left_now(r, &r->want[i]) == 0)
-			push(s, &r->want[i].k);
+		    time_left_now(r, &r->want[i]) == 0) {
+			to_client(&r->want_addrs, &r->want[i].k, &c);
+			push(s, &c);
+		}
 	return finish(s);
 }
 
@@ -728,7 +813,9 @@ int reconcile(struct gateway *gw, struct reconcile_stats *stats)
 			 stats->restored, stats->kept, stats->ended, stats->closed, stats->blocked,
 			 stats->removed, stats->failed, stats->elapsed_ms);
 	free(r.want);
+	free(r.want_addrs.v);
 	free(r.present);
+	free(r.present_addrs.v);
 	free(r.owner);
 	free(r.plan);
 	free(r.needed);
