@@ -1005,7 +1005,8 @@ static void recent_events_newest_first_and_limited(void **state)
  * read must not grow with the venue's history: the sessions and the outbox
  * keep every session and record ever (the outbox's Start/Stop lookups read
  * the whole of it until they named outbox_once's condition; the sweep's
- * rejected sessions and the reconcile's open ones, every session). SQLite counts the steps of full scans per statement
+ * rejected sessions and the reconcile's open ones, every session).
+ * SQLite counts the steps of full scans per statement
  * (SQLITE_STMTSTATUS_FULLSCAN_STEP), read here as each one finishes.
  */
 struct scans {
