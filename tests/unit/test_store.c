@@ -1001,13 +1001,14 @@ static void recent_events_newest_first_and_limited(void **state)
 }
 
 /*
- * What a login, an interim, a logout, a sweep and the reconcile at start
- * read must not grow with the venue's history: the sessions and the outbox
- * keep every session and record ever (the outbox's Start/Stop lookups read
- * the whole of it until they named outbox_once's condition; the sweep's
- * rejected sessions and the reconcile's open ones, every session).
- * SQLite counts the steps of full scans per statement
- * (SQLITE_STMTSTATUS_FULLSCAN_STEP), read here as each one finishes.
+ * What a login, the portal's token, a keepalive, a sweep's counters and
+ * interim, a logout and the reconcile at start read must not grow with
+ * the venue's history: the sessions and the outbox keep every session and
+ * record ever (the outbox's Start/Stop lookups read the whole of it until
+ * they named outbox_once's condition; the sweep's rejected sessions and
+ * the reconcile's open ones, every session). SQLite counts the steps of
+ * full scans per statement (SQLITE_STMTSTATUS_FULLSCAN_STEP), read here
+ * as each one finishes.
  */
 struct scans {
 	int total;
@@ -1052,6 +1053,9 @@ static void hot_paths_do_not_read_the_history(void **state)
 	uint64_t sid;
 	char mac[18];
 	int active = 0;
+	uint8_t token[STORE_TOKEN_HASH_LEN] = { 0x77 };
+	uint64_t found;
+	struct store_session_row row;
 
 	assert_int_equal(store_port_set(f->s, "eth1", NULL, WICKET_PORT_CHARGE, 1), 0);
 	assert_int_equal(store_begin(f->s), 0);
@@ -1076,6 +1080,14 @@ static void hot_paths_do_not_read_the_history(void **state)
 	assert_int_equal(store_session_start(f->s, client, "active", 0, 0, NULL, 0, 40, &sid), 0);
 	assert_int_equal(store_outbox_add(f->s, sid, "start", 40, &rec), 0);
 	assert_int_equal(store_outbox_acked(f->s, rec, 41), 0);
+	assert_int_equal(store_session_set_token(f->s, sid, token), 0);
+	assert_int_equal(store_session_by_token(f->s, token, &found), 0);
+	assert_int_equal(found, sid);
+	assert_int_equal(store_session_keepalive(f->s, sid, 1, 45), 0);
+	assert_int_equal(store_client_session(f->s, client, &found), 0);
+	assert_int_equal(store_session_row_get(f->s, sid, &row), 0);
+	assert_int_equal(store_session_add_counters(f->s, sid, 1000, 2000, 10, 20), 0);
+	assert_int_equal(store_session_settle(f->s, sid, 48), 0);
 	assert_int_equal(store_outbox_add(f->s, sid, "interim", 50, NULL), 0);
 	assert_int_equal(store_sessions_rejected_before(f->s, 60, note_rejected, NULL), 0);
 	assert_int_equal(store_sessions_active(f->s, note_active, &active), 0);
