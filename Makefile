@@ -113,28 +113,28 @@ UNIT_TESTS += test_control
 test_wicketctl_SRCS := tests/unit/test_wicketctl.c $(wicketctl_LIB)
 test_wicketctl_PKGS := libmnl libevent libevent_pthreads jansson cmocka
 UNIT_TESTS += test_wicketctl
-test_neigh_SRCS := tests/unit/test_neigh.c daemon/neigh.c
+test_neigh_SRCS := tests/unit/test_neigh.c tests/unit/nl_links.c daemon/neigh.c
 test_neigh_PKGS := libnl-3.0 libnl-route-3.0 cmocka
 UNIT_TESTS += test_neigh
 test_workers_SRCS := tests/unit/test_workers.c daemon/workers.c
 test_workers_PKGS := libevent cmocka
 UNIT_TESTS += test_workers
 # Against a real FreeRADIUS that the test starts (tests/radius/).
-test_radius_SRCS := tests/unit/test_radius.c daemon/radius.c
+test_radius_SRCS := tests/unit/test_radius.c tests/unit/tmp_tree.c daemon/radius.c
 test_radius_PKGS := radcli libcrypto sqlite3 cmocka
 UNIT_TESTS += test_radius
-test_tls_SRCS := tests/unit/test_tls.c daemon/tls.c daemon/log.c
+test_tls_SRCS := tests/unit/test_tls.c tests/unit/tmp_tree.c daemon/tls.c daemon/log.c
 test_tls_PKGS := libssl libcrypto cmocka
 UNIT_TESTS += test_tls
 UNIT_TESTS += $(foreach t,test_config test_store test_keepalive,$(if $(wildcard tests/unit/$(t).c),$(t)))
 # The dnsmasq configuration; its address reader in a private network namespace (root).
-test_dnsmasq_SRCS := tests/unit/test_dnsmasq.c daemon/dnsmasq.c daemon/config.c daemon/log.c
+test_dnsmasq_SRCS := tests/unit/test_dnsmasq.c tests/unit/nl_links.c daemon/dnsmasq.c daemon/config.c daemon/log.c
 test_dnsmasq_PKGS := inih libnl-3.0 libnl-route-3.0 cmocka
 UNIT_TESTS += test_dnsmasq
 # The helper's components: signed by wicketd, verified and installed by wicket-helper.
-test_components_SRCS := tests/unit/test_components.c daemon/components.c daemon/log.c
+test_components_SRCS := tests/unit/test_components.c tests/unit/tmp_tree.c daemon/components.c daemon/log.c
 test_components_PKGS := libcrypto jansson cmocka
-test_update_SRCS := tests/unit/test_update.c client/update.c client/update_fs.c client/manifest.c client/paths.c
+test_update_SRCS := tests/unit/test_update.c tests/unit/tmp_tree.c client/update.c client/update_fs.c client/manifest.c client/paths.c
 test_update_PKGS := libcrypto jansson cmocka
 # The helper's network settings, in a private network namespace (root).
 test_netconf_SRCS := tests/unit/test_netconf.c client/netconf.c client/netconf_change.c client/netconf_lease.c \

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +30,7 @@
 #include <cmocka.h>
 
 #include "components.h"
+#include "tmp_tree.h"
 
 #define OLD_TIME 1000000000 /* 2001-09-09: an mtime no write can give */
 
@@ -45,14 +45,6 @@ struct fixture {
 };
 
 static char err[1024];
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 /* ---- helpers: files */
 
@@ -217,10 +209,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	if (getenv("WICKET_KEEP_TMP"))
-		print_message("# kept %s\n", f->dir);
-	else
-		nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_tree_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -11,7 +11,6 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +25,7 @@
 
 #include "config.h"
 #include "dnsmasq.h"
+#include "nl_links.h"
 
 #define URL "https://10.0.1.1:8443/api/captive"
 
@@ -381,34 +381,6 @@ static void dnsmasq_accepts_the_file(void **state)
 
 static struct nl_sock *sock;
 
-static int veth(const char *name, const char *peer)
-{
-	struct rtnl_link *link = rtnl_link_veth_alloc(), *other;
-	int err;
-
-	rtnl_link_set_name(link, name);
-	other = rtnl_link_veth_get_peer(link);
-	rtnl_link_set_name(other, peer);
-	rtnl_link_put(other);
-	err = rtnl_link_add(sock, link, NLM_F_CREATE | NLM_F_EXCL);
-	rtnl_link_veth_release(link);
-	return err;
-}
-
-static int link_up(const char *name)
-{
-	struct rtnl_link *link, *change = rtnl_link_alloc();
-	int err = rtnl_link_get_kernel(sock, 0, name, &link);
-
-	if (err)
-		return err;
-	rtnl_link_set_flags(change, IFF_UP);
-	err = rtnl_link_change(sock, link, change, 0);
-	rtnl_link_put(link);
-	rtnl_link_put(change);
-	return err;
-}
-
 /* An address as the router's network configuration would put it. */
 static int address(const char *dev, const char *cidr, int deprecated)
 {
@@ -446,8 +418,9 @@ static int netns(void **state)
 		return -1;
 	}
 	sock = nl_socket_alloc();
-	if (!sock || nl_connect(sock, NETLINK_ROUTE) || veth("p1", "p1peer") || veth("p2", "p2peer") ||
-	    link_up("p1") || link_up("p1peer") || link_up("p2") || link_up("p2peer"))
+	if (!sock || nl_connect(sock, NETLINK_ROUTE) || nl_links_veth(sock, "p1", "p1peer") ||
+	    nl_links_veth(sock, "p2", "p2peer") || nl_links_up(sock, "p1") || nl_links_up(sock, "p1peer") ||
+	    nl_links_up(sock, "p2") || nl_links_up(sock, "p2peer"))
 		return -1;
 	if (address("p1", "10.0.1.1/24", 0) || address("p1", "10.0.1.2/24", 0) || /* a secondary */
 	    address("p1", "10.5.0.1/16", 0) || /* another primary: the first one counts */

@@ -9,7 +9,6 @@
 #include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
 #include <poll.h>
 #include <sched.h>
@@ -24,6 +23,7 @@
 #include <cmocka.h>
 
 #include "neigh.h"
+#include "nl_links.h"
 
 #define MAX_SEEN 64
 
@@ -45,34 +45,6 @@ static void on_seen(const struct neigh_sighting *s, void *arg)
 		seen[nseen++] = *s;
 }
 
-static int veth(const char *name, const char *peer)
-{
-	struct rtnl_link *link = rtnl_link_veth_alloc(), *other;
-	int err;
-
-	rtnl_link_set_name(link, name);
-	other = rtnl_link_veth_get_peer(link);
-	rtnl_link_set_name(other, peer);
-	rtnl_link_put(other);
-	err = rtnl_link_add(sock, link, NLM_F_CREATE | NLM_F_EXCL);
-	rtnl_link_veth_release(link);
-	return err;
-}
-
-static int link_up(const char *name)
-{
-	struct rtnl_link *link, *change = rtnl_link_alloc();
-	int err = rtnl_link_get_kernel(sock, 0, name, &link);
-
-	if (err)
-		return err;
-	rtnl_link_set_flags(change, IFF_UP);
-	err = rtnl_link_change(sock, link, change, 0);
-	rtnl_link_put(link);
-	rtnl_link_put(change);
-	return err;
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -81,8 +53,9 @@ static int setup(void **state)
 		return -1;
 	}
 	sock = nl_socket_alloc();
-	if (!sock || nl_connect(sock, NETLINK_ROUTE) || veth("acc0", "acc0p") || veth("wan0", "wan0p") ||
-	    link_up("acc0") || link_up("acc0p") || link_up("wan0") || link_up("wan0p"))
+	if (!sock || nl_connect(sock, NETLINK_ROUTE) || nl_links_veth(sock, "acc0", "acc0p") ||
+	    nl_links_veth(sock, "wan0", "wan0p") || nl_links_up(sock, "acc0") || nl_links_up(sock, "acc0p") ||
+	    nl_links_up(sock, "wan0") || nl_links_up(sock, "wan0p"))
 		return -1;
 	port_ifindex = (int)if_nametoindex("acc0");
 	wan_ifindex = (int)if_nametoindex("wan0");

@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -43,6 +42,7 @@
 #include <cmocka.h>
 
 #include "radius.h"
+#include "tmp_tree.h"
 
 #define SECRET "wicket test secret: 42"
 #define NAS "gw-test-1"
@@ -293,14 +293,6 @@ static int start_server_once(const char *binary)
 	return -1;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int open_handle(const char *nas, const char *secret, uint16_t auth_port, uint16_t acct_port,
 		       unsigned int timeout_ms, unsigned int retries, struct radius **out)
 {
@@ -361,10 +353,7 @@ static int teardown(void **state)
 	(void)state;
 	radius_close(srv.r);
 	stop_server();
-	if (getenv("WICKET_KEEP_TMP"))
-		print_message("kept %s\n", srv.dir);
-	else if (srv.dir[0])
-		nftw(srv.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_tree_remove(srv.dir);
 	return 0;
 }
 

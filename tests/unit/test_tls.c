@@ -9,7 +9,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,6 +34,7 @@
 #include <cmocka.h>
 
 #include "tls.h"
+#include "tmp_tree.h"
 
 #define DAY 86400
 
@@ -46,14 +46,6 @@ struct fixture {
 };
 
 static char err[1024];
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -77,10 +69,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	if (getenv("WICKET_KEEP_TMP"))
-		print_message("# kept %s\n", f->dir);
-	else
-		nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_tree_remove(f->dir);
 	free(f);
 	return 0;
 }

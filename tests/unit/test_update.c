@@ -30,6 +30,7 @@
 #include "manifest.h"
 #include "paths.h"
 #include "update.h"
+#include "tmp_tree.h"
 
 #define V1 1700000000LL
 #define MAX_FILES 16
@@ -453,14 +454,6 @@ static void assert_unchanged(struct fx *f, char *before)
 
 /* --- fixture */
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static const char ca_crt[] = "-----BEGIN CERTIFICATE-----\nMIIBfakefakefake\n-----END CERTIFICATE-----\n";
 static const char helper_conf[] = "api = https://10.0.1.1:8443/api/v1\nkeepalive_interval = 30\n";
 static const char network_json[] =
@@ -499,10 +492,7 @@ static int teardown(void **state)
 
 	if (f->mounted)
 		umount2(f->tiny, MNT_DETACH);
-	if (getenv("WICKET_KEEP_TMP"))
-		fprintf(stderr, "kept %s\n", f->dir);
-	else
-		nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_tree_remove(f->dir);
 	EVP_PKEY_free(f->key);
 	EVP_PKEY_free(f->other);
 	for (size_t i = 0; i < f->nserved; i++)
