@@ -232,12 +232,11 @@ static int note_idle_plan(const struct store_plan *p, void *arg)
  * The next sweep, [gateway] sweep_interval from now: read from the running
  * configuration each time, so that a SIGHUP's value applies from the next.
  */
-static void sweep_schedule(struct accounting *a)
+static int sweep_schedule(struct accounting *a)
 {
 	struct timeval in = { .tv_sec = a->gw->config->gateway.sweep_interval };
 
-	if (event_add(a->sweep_timer, &in))
-		log_err("accounting sweep: cannot schedule the next one");
+	return event_add(a->sweep_timer, &in);
 }
 
 static void sweep(evutil_socket_t fd, short what, void *arg)
@@ -253,7 +252,8 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	sweep_schedule(a);
+	if (sweep_schedule(a))
+		log_err("accounting sweep: cannot schedule the next one");
 	sw.interim = cfg->radius.interim && sw.now - a->last_interim >= (int64_t)cfg->radius.interim * 1000;
 	/* Retired plans too: their sessions may still run. */
 	store_plan_list(a->gw->store, 1, note_idle_plan, &sw.any_idle);
@@ -408,8 +408,7 @@ static void on_send_timer(evutil_socket_t fd, short what, void *arg)
 int accounting_open(struct gateway *gw, struct accounting **out, char *err, size_t errlen)
 {
 	struct accounting *a = calloc(1, sizeof(*a));
-	struct timeval every_second = { .tv_sec = 1 },
-		       first_sweep = { .tv_sec = gw->config->gateway.sweep_interval };
+	struct timeval every_second = { .tv_sec = 1 };
 
 	*out = NULL;
 	if (!a) {
@@ -427,7 +426,7 @@ int accounting_open(struct gateway *gw, struct accounting **out, char *err, size
 	a->send_timer = event_new(gw->base, -1, EV_PERSIST, on_send_timer, a);
 	a->sweep_timer = event_new(gw->base, -1, 0, sweep, a);
 	if (!a->send_timer || !a->sweep_timer || event_add(a->send_timer, &every_second) ||
-	    event_add(a->sweep_timer, &first_sweep)) {
+	    sweep_schedule(a)) {
 		accounting_close(a);
 		snprintf(err, errlen, "accounting: cannot start its timers");
 		return -ENOMEM;

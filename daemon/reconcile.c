@@ -742,7 +742,6 @@ static int time_left_now(const struct run *r, struct want *w)
 static size_t send_wanted(struct run *r, struct sender *s, uint8_t cmd, enum want_kind kind)
 {
 	int add = cmd == WICKET_CMD_CLIENT_ADD;
-
 	struct kernel_client c;
 
 	begin(s, cmd);

@@ -369,14 +369,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 			 "last_seen = max(last_seen, excluded.last_seen), bound = 1",
 	[ST_ADDR_UNBIND] = "UPDATE client_addrs SET bound = 0, last_seen = max(last_seen, ?3) "
 			   "WHERE client_id = ?1 AND addr = ?2 AND bound = 1",
-	[ST_CLIENT_KEPT] = "SELECT blocked_at IS NOT NULL, EXISTS (SELECT 1 FROM sessions "
+	[ST_CLIENT_KEPT] = "SELECT id, blocked_at IS NOT NULL, EXISTS (SELECT 1 FROM sessions "
 			   "WHERE client_id = c.id AND state != 'ended') FROM clients c "
 			   "WHERE port = ?1 AND mac = ?2",
-	[ST_ADDR_RELEASE] =
-		"UPDATE client_addrs SET bound = 0, last_seen = max(last_seen, ?3) WHERE bound = 1 "
-		"AND client_id = (SELECT id FROM clients c WHERE port = ?1 AND mac = ?2 "
-		"AND blocked_at IS NULL AND NOT EXISTS "
-		"(SELECT 1 FROM sessions WHERE client_id = c.id AND state != 'ended'))",
+	[ST_ADDR_RELEASE] = "UPDATE client_addrs SET bound = 0, last_seen = max(last_seen, ?2) "
+			    "WHERE client_id = ?1 AND bound = 1",
 	[ST_ADDR_LIST] =
 		"SELECT addr, first_seen, last_seen FROM client_addrs WHERE client_id = ?1 AND bound = 1 "
 		"ORDER BY addr",
@@ -1379,27 +1376,26 @@ int store_client_release(struct store *s, const char *port, const char *mac, int
 			 unsigned int *released)
 {
 	sqlite3_stmt *q = st(s, ST_CLIENT_KEPT);
-	int err, blocked = 0, open = 0;
+	int64_t id;
+	int err, blocked, open;
 
 	*released = 0;
 	sqlite3_bind_text(q, 1, port, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, mac, -1, SQLITE_STATIC);
 	err = store_row(s, q, "look up a departing client");
-	if (err < 0)
-		return err;
-	if (err == 1) {
-		blocked = sqlite3_column_int(q, 0);
-		open = sqlite3_column_int(q, 1);
-		sqlite3_reset(q);
-	}
+	if (err <= 0)
+		return err; /* unknown: nothing bound */
+	id = sqlite3_column_int64(q, 0);
+	blocked = sqlite3_column_int(q, 1);
+	open = sqlite3_column_int(q, 2);
+	sqlite3_reset(q);
 	if (blocked)
 		return store_fail(s, -EBUSY, "client %s on %s is blocked", mac, port);
 	if (open)
 		return store_fail(s, -EBUSY, "client %s on %s has a session not ended", mac, port);
 	q = st(s, ST_ADDR_RELEASE);
-	sqlite3_bind_text(q, 1, port, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, mac, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, now_ms);
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, now_ms);
 	if ((err = store_run(s, q, "release addresses")))
 		return err;
 	*released = (unsigned int)sqlite3_changes(s->db);
@@ -1678,9 +1674,6 @@ static const char SQL_CLOSE_REQUESTS[] =
 	"confirmed', decided_at = ?2, decided_by = 'session end' WHERE session_id = ?1 AND state IN "
 	"('pending', "
 	"'provisional')";
-/* "kind != 'interim'": the partial index outbox_once, as in store_outbox.c. */
-static const char SQL_HAS_START[] =
-	"SELECT 1 FROM outbox WHERE session_id = ?1 AND kind = 'start' AND kind != 'interim'";
 
 /*
  * The charge of a session on a plan, as of at_ms: the price it was sold
@@ -1857,14 +1850,9 @@ static int session_end(struct store *s, uint64_t id, const char *reason, int64_t
 	if ((rc = store_run(s, q, "close the session's open requests")))
 		return rc;
 	/* The network management system hears of the end of what it heard begin, in this transaction. */
-	q = store_sql(s, SQL_HAS_START);
-	if (!q)
-		return -EIO;
-	sqlite3_bind_int64(q, 1, (int64_t)id);
-	rc = store_row(s, q, "find the session's accounting start");
+	rc = store_outbox_has(s, id, "start");
 	if (rc <= 0)
 		return rc;
-	sqlite3_reset(q);
 	rc = store_outbox_add(s, id, "stop", now_ms, NULL);
 	return rc == -EALREADY ? 0 : rc;
 }

@@ -60,6 +60,20 @@ static int prep(struct store *s, const char *sql, sqlite3_stmt **q)
 	return *q ? 0 : -EIO;
 }
 
+int store_outbox_has(struct store *s, uint64_t session_id, const char *kind)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = prep(s, SQL_OUTBOX_ONCE, &q)))
+		return rc;
+	sqlite3_bind_int64(q, 1, (int64_t)session_id);
+	sqlite3_bind_text(q, 2, kind, -1, SQLITE_TRANSIENT);
+	rc = store_row(s, q, "find accounting record");
+	sqlite3_reset(q);
+	return rc;
+}
+
 static int outbox_add(struct store *s, uint64_t session_id, const char *kind, int64_t now_ms, int64_t *id)
 {
 	int64_t started, ended, event_at;
@@ -68,12 +82,7 @@ static int outbox_add(struct store *s, uint64_t session_id, const char *kind, in
 	int rc;
 
 	if (strcmp(kind, "interim")) {
-		if ((rc = prep(s, SQL_OUTBOX_ONCE, &q)))
-			return rc;
-		sqlite3_bind_int64(q, 1, (int64_t)session_id);
-		sqlite3_bind_text(q, 2, kind, -1, SQLITE_TRANSIENT);
-		rc = store_row(s, q, "find accounting record");
-		sqlite3_reset(q);
+		rc = store_outbox_has(s, session_id, kind);
 		if (rc)
 			return rc < 0 ? rc
 				      : store_fail(s, -EALREADY, "session %llu has its %s record already",

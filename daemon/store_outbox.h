@@ -55,6 +55,8 @@ struct store_acct {
  * is -EINVAL. A stop's event time is the session's end.
  */
 int store_outbox_add(struct store *s, uint64_t session_id, const char *kind, int64_t now_ms, int64_t *id);
+/* Whether the session has its "start" (or "stop") record: 1 or 0, or an error. */
+int store_outbox_has(struct store *s, uint64_t session_id, const char *kind);
 /*
  * Records due at now_ms (next_at <= now_ms, not acknowledged), at most
  * limit, oldest first; of each session only its oldest unacknowledged one
